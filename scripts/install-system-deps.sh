@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes sure the system tools that tsvip's tests use are installed: iproute2 (`ip` for the namespace lab),
+# ping, tcpdump (keepalived captures), keepalived and haproxy (interop and side-by-side runs).
+# Installs what is missing with apt-get (CI runs as root on Debian); silent when everything is there.
+set -euo pipefail
+
+# command -> Debian package that provides it
+declare -A wanted=(
+  [ip]=iproute2
+  [ping]=iputils-ping
+  [tcpdump]=tcpdump
+  [keepalived]=keepalived
+  [haproxy]=haproxy
+)
+
+missing=()
+for command in "${!wanted[@]}"; do
+  # keepalived and tcpdump live in /usr/sbin, which a non-login PATH may lack.
+  if ! command -v "$command" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$command" ] && [ ! -x "/sbin/$command" ]; then
+    missing+=("${wanted[$command]}")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-system-deps: missing ${missing[*]}; run as root or install them: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-system-deps: missing ${missing[*]} and apt-get is not available to install them" >&2
+  exit 1
+fi
+
+echo "install-system-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# keepalived's and haproxy's packages would start their services; tests start their own copies.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

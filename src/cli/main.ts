@@ -1,0 +1,54 @@
+// The `tsvip` command line (design.md "CLI"). Only commands that work are registered: no stubs.
+// Exit codes: 0 ok, 1 invalid config or failed command, 2 usage error.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { runCheck } from './check.js';
+import { processIo, type CliIo } from './io.js';
+
+const EXIT_USAGE = 2;
+
+function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('tsvip')
+    .description('One highly available address for a Kubernetes control plane: VRRP, VIP and TCP load balancer')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(run tsvip --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      io.stdout(`tsvip ${VERSION}\n`);
+    });
+
+  program
+    .command('check')
+    .description('validate a vip.yaml: a summary and exit 0, or every error as FILE:LINE:COL key.path: message and exit 1')
+    .requiredOption('-c, --config <file>', 'the vip.yaml to check')
+    .option('--json', 'print the normalized config, defaults applied, as JSON', false)
+    .action(async (options: { config: string; json: boolean }) => {
+      setExitCode(await runCheck(options, io));
+    });
+
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  return program;
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const informational = ['commander.helpDisplayed', 'commander.version'].includes(error.code);
+      return informational ? 0 : EXIT_USAGE;
+    }
+    io.stderr(`tsvip: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,137 @@
+// vip.yaml -> validated Config. Three layers, each reporting every problem it finds: YAML syntax, the
+// schema (types, ranges, unknown keys), then meaning (rules across keys). Problems are located at the
+// offending value and thrown together as one ConfigError.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, ConfigFileError, type ConfigProblem } from '../errors.js';
+import { checkMeaning, type Finding, type Indexed, type KeyPath } from './meaning.js';
+import { formatKeyPath, locate } from './locate.js';
+import { unknownKeyHint } from './key-hints.js';
+import { knownConfigKeys } from './json-schema.js';
+import {
+  configSchema,
+  instanceSchema,
+  loadBalancerSchema,
+  statusSchema,
+  type Config,
+  type LoadBalancerConfig,
+  type VrrpInstanceConfig,
+} from './schema.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** Accepted but worth telling the user (a keepalived-style authPass cut to 8 bytes). */
+  warnings: ConfigProblem[];
+}
+
+// Billion-laughs guard: a config never needs many aliases.
+const MAX_ALIASES = 100;
+
+export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    const reason =
+      errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : errno === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${errno ?? String(error)})`;
+    throw new ConfigFileError(file, reason, { cause: error });
+  }
+  return loadConfigText(text, file);
+}
+
+export function loadConfigText(text: string, file: string): LoadedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problemAt = (path: KeyPath, message: string, target: 'value' | 'key' = 'value'): ConfigProblem => ({
+    file,
+    ...locate(doc, lines, path, target),
+    keyPath: formatKeyPath(path),
+    message,
+  });
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => ({ file, ...lines.linePos(error.pos[0]), keyPath: 'yaml', message: `syntax error: ${error.message}` })),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (error) {
+    throw new ConfigError([{ file, line: 1, col: 1, keyPath: 'yaml', message: `cannot be read: ${(error as Error).message}` }], { cause: error });
+  }
+
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueProblems(issue, problemAt));
+  const findings = checkMeaning(meaningInput(raw));
+  const errors = [...problems, ...findingProblems(findings, 'error', problemAt)];
+  if (errors.length > 0 || !parsed.success) throw new ConfigError(sortByPosition(errors));
+  return { config: parsed.data, warnings: findingProblems(findings, 'warning', problemAt) };
+}
+
+type ProblemAt = (path: KeyPath, message: string, target?: 'value' | 'key') => ConfigProblem;
+
+function findingProblems(findings: Finding[], severity: Finding['severity'], problemAt: ProblemAt): ConfigProblem[] {
+  return findings.filter((f) => f.severity === severity).map((f) => problemAt(f.path, f.message, f.at));
+}
+
+function sortByPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+const GENERIC_TYPE_MESSAGES: Readonly<Record<string, string>> = {
+  object: 'must be a mapping of keys to values',
+  array: 'must be a list',
+  string: 'must be a string',
+  number: 'must be a number',
+  boolean: 'must be true or false',
+};
+
+function issueProblems(issue: z.core.$ZodIssue, problemAt: ProblemAt): ConfigProblem[] {
+  const path = issue.path as KeyPath;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownConfigKeys();
+    return issue.keys.map((key) => problemAt([...path, key], `unknown key "${key}"${unknownKeyHint(key, known)}`, 'key'));
+  }
+  // A discriminated union reports the whole object; the user needs to see the bad `type` value.
+  const input = issue.code === 'invalid_union' && 'discriminator' in issue ? (issue.input as Record<string, unknown> | undefined)?.[String(issue.discriminator)] : issue.input;
+  if (input === undefined) return [problemAt(path, 'is required')];
+  const message =
+    issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') ? (GENERIC_TYPE_MESSAGES[issue.expected] ?? issue.message) : issue.message;
+  return [problemAt(path, `${message}${describeGot(input)}`)];
+}
+
+/** ` (got 300)` for scalars; nothing for lists and mappings, whose content the message already covers. */
+function describeGot(input: unknown): string {
+  if (input === null) return ' (got nothing)';
+  if (typeof input === 'string') return ` (got ${JSON.stringify(input)})`;
+  if (typeof input === 'number' || typeof input === 'boolean') return ` (got ${String(input)})`;
+  return '';
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Parses each instance and load balancer on its own, so meaning checks run on every one that is valid. */
+function parsedEach<T>(list: unknown, schema: z.ZodType<T>): Indexed<T>[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, index) => {
+    const result = schema.safeParse(item);
+    return result.success ? [{ index, value: result.data }] : [];
+  });
+}
+
+function meaningInput(raw: unknown) {
+  const root = asRecord(raw);
+  const status = statusSchema.safeParse(root['status'] ?? {});
+  return {
+    instances: parsedEach<VrrpInstanceConfig>(root['vrrp'], instanceSchema),
+    loadBalancers: parsedEach<LoadBalancerConfig>(root['loadBalancers'], loadBalancerSchema),
+    hasVrrp: Array.isArray(root['vrrp']) && root['vrrp'].length > 0,
+    hasLoadBalancers: Array.isArray(root['loadBalancers']) && root['loadBalancers'].length > 0,
+    statusListen: status.success ? status.data.listen : undefined,
+  };
+}

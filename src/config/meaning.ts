@@ -1,0 +1,165 @@
+// Rules the schema cannot express because they relate several keys or depend on the VRRP version.
+// They run on every instance and load balancer that passed the schema, so one run reports all problems.
+import { formatDuration } from './duration.js';
+import { parseHostPort } from './address.js';
+import type { LoadBalancerConfig, VrrpInstanceConfig } from './schema.js';
+
+export type KeyPath = readonly (string | number)[];
+
+export interface Finding {
+  path: KeyPath;
+  message: string;
+  severity: 'error' | 'warning';
+  /** Point at the key itself (a duplicate name) rather than its value. */
+  at?: 'key';
+}
+
+export interface Indexed<T> {
+  index: number;
+  value: T;
+}
+
+export interface MeaningInput {
+  instances: readonly Indexed<VrrpInstanceConfig>[];
+  loadBalancers: readonly Indexed<LoadBalancerConfig>[];
+  /** Whether the document has any vrrp entry at all, even one that failed the schema. */
+  hasVrrp: boolean;
+  hasLoadBalancers: boolean;
+  statusListen: string | undefined;
+}
+
+const AUTH_PASS_BYTES = 8;
+const V3_MAX_ADVERT_MS = 40950;
+
+export function checkMeaning(input: MeaningInput): Finding[] {
+  const findings: Finding[] = [];
+  if (!input.hasVrrp && !input.hasLoadBalancers) {
+    findings.push({ path: [], message: 'nothing to run: define vrrp instances, loadBalancers, or both', severity: 'error' });
+  }
+  for (const { index, value } of input.instances) findings.push(...checkInstance(index, value));
+  findings.push(...checkInstancesTogether(input.instances));
+  findings.push(...checkLoadBalancers(input));
+  return findings;
+}
+
+function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
+  const at = (...rest: (string | number)[]): KeyPath => ['vrrp', index, ...rest];
+  const findings: Finding[] = [];
+  const error = (path: KeyPath, message: string) => findings.push({ path, message, severity: 'error' });
+
+  if (inst.version === 2) {
+    if (inst.advertInterval % 1000 !== 0 || inst.advertInterval < 1000) {
+      error(at('advertInterval'), `VRRPv2 carries the interval in whole seconds: must be 1s to 255s (got ${formatDuration(inst.advertInterval)})`);
+    }
+  } else {
+    if (inst.advertInterval % 10 !== 0 || inst.advertInterval > V3_MAX_ADVERT_MS) {
+      error(at('advertInterval'), `VRRPv3 carries the interval in centiseconds: must be a multiple of 10ms from 10ms to 40950ms (got ${formatDuration(inst.advertInterval)})`);
+    }
+    if (inst.authPass !== undefined) {
+      error(at('authPass'), 'authentication exists only in VRRPv2 (RFC 5798 removed it): remove authPass or use version: 2');
+    }
+  }
+  if (inst.authPass !== undefined && Buffer.byteLength(inst.authPass) > AUTH_PASS_BYTES) {
+    findings.push({
+      path: at('authPass'),
+      message: `is ${Buffer.byteLength(inst.authPass)} bytes long: only the first ${AUTH_PASS_BYTES} are sent, as keepalived does`,
+      severity: 'warning',
+    });
+  }
+
+  const vipAddresses = inst.vips.map((vip) => vip.split('/')[0]);
+  const source = inst.unicast?.source;
+  if (inst.priority === 255 && (source === undefined || !vipAddresses.includes(source))) {
+    error(at('priority'), "255 is reserved for the address owner: one of vips must be this host's own address (unicast.source); otherwise use 1 to 254");
+  }
+
+  const peers = inst.unicast?.peers ?? [];
+  peers.forEach((peer, peerIndex) => {
+    if (peer === source) error(at('unicast', 'peers', peerIndex), `${peer} is this instance's own unicast.source: list only the other routers`);
+    const first = peers.indexOf(peer);
+    if (first !== peerIndex) error(at('unicast', 'peers', peerIndex), `${peer} is listed twice (first at unicast.peers[${first}])`);
+    if (vipAddresses.includes(peer)) error(at('unicast', 'peers', peerIndex), `${peer} is also a VIP of this instance: a peer needs an address of its own`);
+  });
+
+  inst.vips.forEach((vip, vipIndex) => {
+    const first = inst.vips.indexOf(vip);
+    if (first !== vipIndex) error(at('vips', vipIndex), `${vip} is listed twice (first at vips[${first}])`);
+  });
+  return findings;
+}
+
+function describeInstance(index: number, inst: VrrpInstanceConfig): string {
+  return `vrrp[${index}] (${inst.name})`;
+}
+
+function checkInstancesTogether(instances: readonly Indexed<VrrpInstanceConfig>[]): Finding[] {
+  const findings: Finding[] = [];
+  instances.forEach(({ index, value }, position) => {
+    for (const earlier of instances.slice(0, position)) {
+      const other = describeInstance(earlier.index, earlier.value);
+      if (earlier.value.name === value.name) {
+        findings.push({ path: ['vrrp', index, 'name'], message: `instance name "${value.name}" is already used by ${other}`, severity: 'error' });
+      }
+      if (earlier.value.interface === value.interface && earlier.value.vrid === value.vrid) {
+        findings.push({ path: ['vrrp', index, 'vrid'], message: `VRID ${value.vrid} is already used on ${value.interface} by ${other}`, severity: 'error' });
+      }
+      value.vips.forEach((vip, vipIndex) => {
+        const address = vip.split('/')[0];
+        if (earlier.value.vips.some((theirs) => theirs.split('/')[0] === address)) {
+          findings.push({ path: ['vrrp', index, 'vips', vipIndex], message: `${address} is already a VIP of ${other}`, severity: 'error' });
+        }
+      });
+    }
+  });
+  return findings;
+}
+
+function checkLoadBalancers(input: MeaningInput): Finding[] {
+  const findings: Finding[] = [];
+  const error = (path: KeyPath, message: string) => findings.push({ path, message, severity: 'error' });
+  const names = input.loadBalancers.map(({ value }) => value.name);
+
+  input.instances.forEach(({ index, value }) => {
+    value.track.forEach((tracker, trackIndex) => {
+      if (tracker.type === 'backends' && !names.includes(tracker.loadBalancer)) {
+        const known = names.length > 0 ? `; defined: ${names.join(', ')}` : '; no loadBalancers are defined';
+        error(['vrrp', index, 'track', trackIndex, 'loadBalancer'], `no load balancer is named "${tracker.loadBalancer}"${known}`);
+      }
+    });
+  });
+
+  // Listeners that would collide at bind time: the same port on the same address or on 0.0.0.0.
+  const listeners: { path: KeyPath; host: string; port: number; owner: string }[] = [];
+  if (input.statusListen !== undefined) {
+    const parsed = parseHostPort(input.statusListen, { allowHostname: false, keywords: [] });
+    if (parsed.ok) listeners.push({ path: ['status', 'listen'], ...parsed.value, owner: 'status.listen' });
+  }
+
+  input.loadBalancers.forEach(({ index, value: lb }, position) => {
+    const earlierSameName = input.loadBalancers.slice(0, position).find(({ value }) => value.name === lb.name);
+    if (earlierSameName) error(['loadBalancers', index, 'name'], `load balancer name "${lb.name}" is already used by loadBalancers[${earlierSameName.index}]`);
+
+    const bind = parseHostPort(lb.bind, { allowHostname: false, keywords: ['vip'] });
+    if (bind.ok) {
+      if (bind.value.host === 'vip' && !input.hasVrrp) {
+        error(['loadBalancers', index, 'bind'], `${lb.bind} listens on a VRRP instance's VIP, but no vrrp instance is defined`);
+      }
+      const clash = listeners.find((l) => l.port === bind.value.port && overlaps(l.host, bind.value.host));
+      if (clash) error(['loadBalancers', index, 'bind'], `${lb.bind} collides with ${clash.owner} (${clash.host}:${clash.port})`);
+      listeners.push({ path: ['loadBalancers', index, 'bind'], ...bind.value, owner: `loadBalancers[${index}] (${lb.name})` });
+    }
+
+    lb.backends.forEach((backend, backendIndex) => {
+      const first = lb.backends.findIndex((b) => b.name === backend.name);
+      if (first !== backendIndex) {
+        error(['loadBalancers', index, 'backends', backendIndex, 'name'], `backend name "${backend.name}" is already used by backends[${first}]`);
+      }
+    });
+  });
+  return findings;
+}
+
+/** Two listeners on one port collide when they share an address or either takes all of them. */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a === '0.0.0.0' || b === '0.0.0.0';
+}
