@@ -2,7 +2,7 @@
 // schema (types, ranges, unknown keys), then meaning (rules across keys). Problems are located at the
 // offending value and thrown together as one ConfigError.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isCollection, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigFileError, type ConfigProblem } from '../errors.js';
 import { checkMeaning, type Finding, type Indexed, type KeyPath } from './meaning.js';
@@ -56,6 +56,10 @@ export function loadConfigText(text: string, file: string): LoadedConfig {
       doc.errors.map((error) => ({ file, ...lines.linePos(error.pos[0]), keyPath: 'yaml', message: `syntax error: ${error.message}` })),
     );
   }
+  const complexKeys = collectionKeyOffsets(doc);
+  if (complexKeys.length > 0) {
+    throw new ConfigError(complexKeys.map((offset) => ({ file, ...lines.linePos(offset), keyPath: 'yaml', message: 'a key must be a plain word, not a list or a mapping' })));
+  }
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
@@ -65,10 +69,23 @@ export function loadConfigText(text: string, file: string): LoadedConfig {
 
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueProblems(issue, problemAt));
-  const findings = checkMeaning(meaningInput(raw));
+  // A document that is not a mapping at all has one problem to fix first; meaning checks would only echo it.
+  const findings = isRecord(raw) ? checkMeaning(meaningInput(raw)) : [];
   const errors = [...problems, ...findingProblems(findings, 'error', problemAt)];
   if (errors.length > 0 || !parsed.success) throw new ConfigError(sortByPosition(errors));
   return { config: parsed.data, warnings: findingProblems(findings, 'warning', problemAt) };
+}
+
+/** YAML allows `? [a, b]: c`; vip.yaml never does, and turning such keys into JS would mangle them. */
+function collectionKeyOffsets(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) offsets.push(pair.key.range?.[0] ?? 0);
+    },
+  });
+  // `? [a]: 1` nests one such key in another, both starting at the same place.
+  return [...new Set(offsets)];
 }
 
 type ProblemAt = (path: KeyPath, message: string, target?: 'value' | 'key') => ConfigProblem;
@@ -111,8 +128,8 @@ function describeGot(input: unknown): string {
   return '';
 }
 
-function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Parses each instance and load balancer on its own, so meaning checks run on every one that is valid. */
@@ -124,14 +141,18 @@ function parsedEach<T>(list: unknown, schema: z.ZodType<T>): Indexed<T>[] {
   });
 }
 
-function meaningInput(raw: unknown) {
-  const root = asRecord(raw);
+/** Written and not empty; a wrong type counts as present (the schema reports it). */
+function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+function meaningInput(root: Record<string, unknown>) {
   const status = statusSchema.safeParse(root['status'] ?? {});
   return {
     instances: parsedEach<VrrpInstanceConfig>(root['vrrp'], instanceSchema),
     loadBalancers: parsedEach<LoadBalancerConfig>(root['loadBalancers'], loadBalancerSchema),
-    hasVrrp: Array.isArray(root['vrrp']) && root['vrrp'].length > 0,
-    hasLoadBalancers: Array.isArray(root['loadBalancers']) && root['loadBalancers'].length > 0,
+    hasVrrp: isPresent(root['vrrp']),
+    hasLoadBalancers: isPresent(root['loadBalancers']),
     statusListen: status.success ? status.data.listen : undefined,
   };
 }

@@ -81,9 +81,9 @@ function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
     if (vipAddresses.includes(peer)) error(at('unicast', 'peers', peerIndex), `${peer} is also a VIP of this instance: a peer needs an address of its own`);
   });
 
-  inst.vips.forEach((vip, vipIndex) => {
-    const first = inst.vips.indexOf(vip);
-    if (first !== vipIndex) error(at('vips', vipIndex), `${vip} is listed twice (first at vips[${first}])`);
+  vipAddresses.forEach((address, vipIndex) => {
+    const first = vipAddresses.indexOf(address);
+    if (first !== vipIndex) error(at('vips', vipIndex), `${address} is listed twice (first at vips[${first}])`);
   });
   return findings;
 }

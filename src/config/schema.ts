@@ -36,7 +36,7 @@ const httpTracker = z.strictObject({
 const scriptTracker = z.strictObject({
   type: z.literal('script'),
   // A string is split on spaces (quotes group words); a list is taken as argv. Never run through a shell.
-  command: z.union([nonEmptyString(), z.array(nonEmptyString()).min(1)], {
+  command: z.union([nonEmptyString(), z.array(nonEmptyString()).min(1, { error: 'must name a program to run' })], {
     error: 'must be a command line or a list of words (program first)',
   }),
   ...checkTiming,
