@@ -1,0 +1,236 @@
+// One VRRP instance at run time: feeds events to the pure state machine and carries out its actions
+// through small injected ports (style.md 8), with an injected clock (style.md 6). The same class runs
+// on real sockets in the daemon and on an in-memory LAN in the scenario tests.
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from './clock.js';
+import { encode, passAuthData, type Advertisement } from './packet.js';
+import { filterAdvert, type DropReason, type ReceiveRules } from './receive-filter.js';
+import { initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type TimerName, type VrrpStateName } from './fsm.js';
+import type { Ipv4Packet } from './ipv4-header.js';
+
+/** Sends VRRP payloads; the IP header (TTL 255, TOS 0xC0, source) is the transport's job. */
+export interface VrrpTransport {
+  send(payload: Uint8Array, destination: string): void;
+}
+
+/** Puts the VIPs on the interface and takes them off (rtnetlink in the daemon). */
+export interface VipPort {
+  add(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/** Announces the VIPs with gratuitous ARP, one packet per VIP. */
+export interface GarpPort {
+  announce(): void;
+}
+
+export interface GarpSchedule {
+  burst: number;
+  delayMs: number;
+  refreshMs: number;
+}
+
+export interface InstanceSettings {
+  name: string;
+  vrid: number;
+  fsm: FsmConfig;
+  vips: readonly string[];
+  /** 224.0.0.18, or each unicast peer. */
+  destinations: readonly string[];
+  /** Unicast peers whose adverts are believed; null in multicast mode. */
+  peers: readonly string[] | null;
+  authPass: string | null;
+  garp: GarpSchedule;
+  v3Checksum: 'pseudoHeader' | 'vrrpOnly';
+}
+
+export interface TransitionRecord {
+  from: VrrpStateName;
+  to: VrrpStateName;
+  reason: string;
+  priority: number;
+  atMs: number;
+}
+
+export interface InstanceCounters {
+  advertsSent: number;
+  advertsReceived: number;
+  garpSent: number;
+  transitions: number;
+  drops: Partial<Record<DropReason, number>>;
+}
+
+export interface InstancePorts {
+  clock: Clock;
+  transport: VrrpTransport;
+  vips: VipPort;
+  garp: GarpPort;
+  logger: Logger;
+  onTransition?: (record: TransitionRecord) => void;
+}
+
+export class VrrpInstance {
+  readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, garpSent: 0, transitions: 0, drops: {} };
+  private state: FsmState;
+  private readonly timers = new Map<TimerName | 'garpDelay' | 'garpRefresh', TimerHandle>();
+  private readonly receiveRules: ReceiveRules;
+
+  constructor(
+    private readonly settings: InstanceSettings,
+    private readonly ports: InstancePorts,
+  ) {
+    this.state = initialFsmState(settings.fsm);
+    this.receiveRules = {
+      version: settings.fsm.version,
+      vrid: settings.vrid,
+      advertIntervalMs: settings.fsm.advertIntervalMs,
+      authData: settings.authPass === null ? null : passAuthData(settings.authPass),
+      ownAddress: settings.fsm.ownAddress,
+      peers: settings.peers,
+    };
+  }
+
+  get stateName(): VrrpStateName {
+    return this.state.name;
+  }
+
+  get priority(): number {
+    return this.state.priority;
+  }
+
+  get masterAddress(): string | null {
+    return this.state.masterAddress;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'startup' });
+  }
+
+  stop(): void {
+    this.dispatch({ type: 'shutdown' });
+    this.clearGarpSchedule();
+  }
+
+  setPriority(priority: number): void {
+    this.dispatch({ type: 'priorityChanged', priority });
+  }
+
+  setFaulted(faulted: boolean): void {
+    if (faulted !== this.state.faulted) this.dispatch({ type: 'faultChanged', faulted });
+  }
+
+  vipsLost(): void {
+    this.dispatch({ type: 'vipsLost' });
+  }
+
+  receive(packet: Ipv4Packet): void {
+    const result = filterAdvert(packet, this.receiveRules);
+    if (!result.ok) {
+      this.counters.drops[result.reason] = (this.counters.drops[result.reason] ?? 0) + 1;
+      this.ports.logger.debug({ reason: result.reason, detail: result.detail, source: packet.source }, 'advert dropped');
+      return;
+    }
+    this.counters.advertsReceived++;
+    this.dispatch({ type: 'advert', source: packet.source, priority: result.advert.priority, adverIntervalMs: result.advert.adverIntervalMs });
+  }
+
+  private dispatch(event: FsmEvent): void {
+    const result = step(this.settings.fsm, this.state, event);
+    this.state = result.state;
+    for (const action of result.actions) this.apply(action);
+  }
+
+  private apply(action: FsmAction): void {
+    switch (action.type) {
+      case 'sendAdvert':
+        this.sendAdvert(action.priority);
+        return;
+      case 'armTimer':
+        this.arm(action.timer, action.afterMs, () => this.dispatch({ type: 'timerExpired', timer: action.timer }));
+        return;
+      case 'cancelTimer':
+        this.cancel(action.timer);
+        return;
+      case 'addVips':
+        this.ports.vips.add().catch((error: unknown) => this.ports.logger.error({ err: error, code: 'ERR_VIP_ADD' }, 'could not add VIPs'));
+        return;
+      case 'removeVips':
+        this.clearGarpSchedule();
+        this.ports.vips.remove().catch((error: unknown) => this.ports.logger.error({ err: error, code: 'ERR_VIP_REMOVE' }, 'could not remove VIPs'));
+        return;
+      case 'sendGarp':
+        this.announce();
+        if (action.reason === 'became master') this.scheduleGarp();
+        return;
+      case 'transition': {
+        this.counters.transitions++;
+        const record = { from: action.from, to: action.to, reason: action.reason, priority: this.state.priority, atMs: this.ports.clock.now() };
+        this.ports.logger.info(record, `${action.from} -> ${action.to}: ${action.reason}`);
+        this.ports.onTransition?.(record);
+        return;
+      }
+      default: {
+        const unreachable: never = action;
+        throw new Error(`unknown action ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    for (const destination of this.settings.destinations) {
+      const advert: Advertisement =
+        this.settings.fsm.version === 2
+          ? { version: 2, vrid: this.settings.vrid, priority, adverIntervalMs: this.settings.fsm.advertIntervalMs, addresses: this.vipAddresses(), auth: this.receiveRules.authData ? { type: 'pass', password: this.receiveRules.authData } : { type: 'none' } }
+          : { version: 3, vrid: this.settings.vrid, priority, adverIntervalMs: this.settings.fsm.advertIntervalMs, addresses: this.vipAddresses() };
+      const payload = encode(advert, { envelope: { source: this.settings.fsm.ownAddress, destination }, v3Checksum: this.settings.v3Checksum });
+      this.ports.transport.send(payload, destination);
+      this.counters.advertsSent++;
+    }
+  }
+
+  private vipAddresses(): string[] {
+    return this.settings.vips.map((vip) => vip.split('/')[0] ?? vip);
+  }
+
+  private announce(): void {
+    for (let i = 0; i < this.settings.garp.burst; i++) this.ports.garp.announce();
+    this.counters.garpSent += this.settings.garp.burst;
+  }
+
+  /** keepalived's garp_master_delay and garp_master_refresh: a second burst later, then periodic ones. */
+  private scheduleGarp(): void {
+    const { delayMs, refreshMs } = this.settings.garp;
+    if (delayMs > 0) this.arm('garpDelay', delayMs, () => this.announce());
+    if (refreshMs > 0) {
+      const refresh = (): void => {
+        this.announce();
+        this.arm('garpRefresh', refreshMs, refresh);
+      };
+      this.arm('garpRefresh', refreshMs, refresh);
+    }
+  }
+
+  private clearGarpSchedule(): void {
+    this.cancel('garpDelay');
+    this.cancel('garpRefresh');
+  }
+
+  private arm(timer: TimerName | 'garpDelay' | 'garpRefresh', afterMs: number, callback: () => void): void {
+    this.cancel(timer);
+    this.timers.set(
+      timer,
+      this.ports.clock.setTimeout(() => {
+        this.timers.delete(timer);
+        callback();
+      }, afterMs),
+    );
+  }
+
+  private cancel(timer: TimerName | 'garpDelay' | 'garpRefresh'): void {
+    const handle = this.timers.get(timer);
+    if (handle !== undefined) {
+      this.ports.clock.clearTimeout(handle);
+      this.timers.delete(timer);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+// Pure encode/decode of VRRP advertisements: VRRPv2 (RFC 3768 5.1) and VRRPv3 (RFC 5798 5.1), IPv4 only.
+// No sockets, no timers (style.md 1). `decode` never throws: bytes from the wire are untrusted, and
+// each failure has a stable reason that the runtime counts (style.md 2).
+import { finishChecksum, internetChecksum, sumWords } from './checksum.js';
+import { bytesToIpv4, ipv4ToBytes } from './ipv4-address.js';
+
+export const VRRP_PROTOCOL = 112;
+export const VRRP_MULTICAST_GROUP = '224.0.0.18';
+const TYPE_ADVERTISEMENT = 1;
+const HEADER_BYTES = 8;
+const AUTH_DATA_BYTES = 8;
+const V3_MAX_CENTISECONDS = 0x0fff;
+
+export type V3ChecksumMode = 'pseudoHeader' | 'vrrpOnly';
+
+/** v2 authentication: none, or keepalived's PASS (a clear-text password, zero-padded to 8 bytes). */
+export type AdvertAuth = { type: 'none' } | { type: 'pass'; password: Uint8Array };
+
+interface AdvertCommon {
+  vrid: number;
+  priority: number;
+  adverIntervalMs: number;
+  addresses: string[];
+}
+
+export interface AdvertV2 extends AdvertCommon {
+  version: 2;
+  auth: AdvertAuth;
+}
+
+export interface AdvertV3 extends AdvertCommon {
+  version: 3;
+}
+
+export type Advertisement = AdvertV2 | AdvertV3;
+
+/** Where the advertisement travels: the v3 checksum covers these in its pseudo-header. */
+export interface IpEnvelope {
+  source: string;
+  destination: string;
+}
+
+export type DecodeFailure =
+  | 'too_short'
+  | 'bad_version'
+  | 'bad_type'
+  | 'bad_checksum'
+  | 'bad_length'
+  | 'bad_auth_type';
+
+export type DecodeResult =
+  | { ok: true; value: Advertisement; v3Checksum?: V3ChecksumMode }
+  | { ok: false; reason: DecodeFailure; detail: string };
+
+/** A password as keepalived sends it: its first 8 bytes, zero-padded. */
+export function passAuthData(password: string): Uint8Array {
+  const data = new Uint8Array(AUTH_DATA_BYTES);
+  data.set(new TextEncoder().encode(password).subarray(0, AUTH_DATA_BYTES));
+  return data;
+}
+
+function pseudoHeaderSum(envelope: IpEnvelope, length: number): number {
+  const pseudo = new Uint8Array(12);
+  pseudo.set(ipv4ToBytes(envelope.source), 0);
+  pseudo.set(ipv4ToBytes(envelope.destination), 4);
+  pseudo[9] = VRRP_PROTOCOL;
+  pseudo[10] = length >>> 8;
+  pseudo[11] = length & 0xff;
+  return sumWords(pseudo);
+}
+
+export interface EncodeOptions {
+  /** Needed for v3 with the pseudo-header checksum (keepalived's and FRR's default). */
+  envelope?: IpEnvelope;
+  v3Checksum?: V3ChecksumMode;
+}
+
+export function encode(advert: Advertisement, options: EncodeOptions = {}): Uint8Array {
+  const authBytes = advert.version === 2 ? AUTH_DATA_BYTES : 0;
+  const packet = new Uint8Array(HEADER_BYTES + 4 * advert.addresses.length + authBytes);
+  packet[0] = (advert.version << 4) | TYPE_ADVERTISEMENT;
+  packet[1] = advert.vrid;
+  packet[2] = advert.priority;
+  packet[3] = advert.addresses.length;
+  if (advert.version === 2) {
+    packet[4] = advert.auth.type === 'pass' ? 1 : 0;
+    packet[5] = Math.round(advert.adverIntervalMs / 1000);
+  } else {
+    const centiseconds = Math.min(Math.round(advert.adverIntervalMs / 10), V3_MAX_CENTISECONDS);
+    packet[4] = centiseconds >>> 8;
+    packet[5] = centiseconds & 0xff;
+  }
+  advert.addresses.forEach((address, i) => packet.set(ipv4ToBytes(address), HEADER_BYTES + 4 * i));
+  if (advert.version === 2 && advert.auth.type === 'pass') {
+    packet.set(advert.auth.password.subarray(0, AUTH_DATA_BYTES), HEADER_BYTES + 4 * advert.addresses.length);
+  }
+
+  let checksum: number;
+  if (advert.version === 3 && (options.v3Checksum ?? 'pseudoHeader') === 'pseudoHeader') {
+    if (!options.envelope) throw new TypeError('a VRRPv3 pseudo-header checksum needs the source and destination addresses');
+    checksum = finishChecksum(sumWords(packet, pseudoHeaderSum(options.envelope, packet.length)));
+  } else {
+    checksum = internetChecksum(packet);
+  }
+  packet[6] = checksum >>> 8;
+  packet[7] = checksum & 0xff;
+  return packet;
+}
+
+function fail(reason: DecodeFailure, detail: string): DecodeResult {
+  return { ok: false, reason, detail };
+}
+
+/**
+ * Decodes the VRRP part of a received packet. Checks run in a fixed order: length, version, type,
+ * checksum, count against length, auth type. For v3 both checksum variants are accepted (keepalived's
+ * pseudo-header one, and RFC 9568's VRRP-only one) and the one seen is reported.
+ */
+export function decode(packet: Uint8Array, envelope?: IpEnvelope): DecodeResult {
+  if (packet.length < HEADER_BYTES) return fail('too_short', `${packet.length} bytes, a VRRP header needs ${HEADER_BYTES}`);
+  const version = (packet[0] ?? 0) >>> 4;
+  if (version !== 2 && version !== 3) return fail('bad_version', `version ${version}`);
+  const type = (packet[0] ?? 0) & 0x0f;
+  if (type !== TYPE_ADVERTISEMENT) return fail('bad_type', `type ${type}`);
+
+  let v3Checksum: V3ChecksumMode | undefined;
+  if (version === 2) {
+    if (internetChecksum(packet) !== 0) return fail('bad_checksum', 'VRRPv2 checksum does not match');
+  } else if (envelope && finishChecksum(sumWords(packet, pseudoHeaderSum(envelope, packet.length))) === 0) {
+    v3Checksum = 'pseudoHeader';
+  } else if (internetChecksum(packet) === 0) {
+    v3Checksum = 'vrrpOnly';
+  } else {
+    return fail('bad_checksum', 'VRRPv3 checksum matches neither the pseudo-header nor the VRRP-only variant');
+  }
+
+  const count = packet[3] ?? 0;
+  const expectedLength = HEADER_BYTES + 4 * count + (version === 2 ? AUTH_DATA_BYTES : 0);
+  if (packet.length !== expectedLength) {
+    return fail('bad_length', `${count} addresses need ${expectedLength} bytes, got ${packet.length}`);
+  }
+  const addresses = Array.from({ length: count }, (_, i) => bytesToIpv4(packet, HEADER_BYTES + 4 * i));
+  const common = { vrid: packet[1] ?? 0, priority: packet[2] ?? 0, addresses };
+
+  if (version === 3) {
+    const centiseconds = (((packet[4] ?? 0) & 0x0f) << 8) | (packet[5] ?? 0);
+    return { ok: true, value: { version: 3, ...common, adverIntervalMs: centiseconds * 10 }, ...(v3Checksum ? { v3Checksum } : {}) };
+  }
+  const authType = packet[4] ?? 0;
+  if (authType !== 0 && authType !== 1) return fail('bad_auth_type', `auth type ${authType} (only none and PASS are supported)`);
+  const authData = packet.slice(HEADER_BYTES + 4 * count, expectedLength);
+  const auth: AdvertAuth = authType === 1 ? { type: 'pass', password: authData } : { type: 'none' };
+  return { ok: true, value: { version: 2, ...common, adverIntervalMs: (packet[5] ?? 0) * 1000, auth } };
+}

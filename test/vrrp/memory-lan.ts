@@ -1,0 +1,141 @@
+// An in-memory LAN for VRRP scenario tests (raft's rafttest/network.go in spirit): routers running the
+// real VrrpInstance exchange adverts with a delay, links can be cut (partition) and healed, and a
+// client's ARP cache follows the gratuitous ARPs it can hear.
+import { pino } from 'pino';
+import { VrrpInstance, type InstanceSettings } from '../../src/vrrp/instance.js';
+import { VRRP_MULTICAST_GROUP } from '../../src/vrrp/packet.js';
+import { FakeClock } from './fake-clock.js';
+
+export interface RouterSpec {
+  name: string;
+  address: string;
+  priority: number;
+  version?: 2 | 3;
+  advertIntervalMs?: number;
+  preempt?: boolean;
+  preemptDelayMs?: number;
+  initialState?: 'backup' | 'master';
+  authPass?: string | null;
+  unicast?: boolean;
+}
+
+export interface Router {
+  spec: RouterSpec;
+  instance: VrrpInstance;
+  holdsVip: boolean;
+  /** Crashed (kill -9): sends and hears nothing, keeps whatever it had. */
+  crashed: boolean;
+  /** Partition side; routers hear each other only on the same side. The client is on side 'a'. */
+  side: string;
+}
+
+export const VIP = '198.18.0.100/32';
+const DELIVERY_DELAY_MS = 1;
+
+export class MemoryLan {
+  readonly clock = new FakeClock();
+  readonly routers = new Map<string, Router>();
+  /** The router whose MAC the client's ARP cache holds for the VIP. */
+  clientArpOwner: string | null = null;
+  readonly garpLog: { atMs: number; router: string }[] = [];
+
+  add(spec: RouterSpec, extra: Partial<InstanceSettings> = {}): Router {
+    const version = spec.version ?? 2;
+    const unicast = spec.unicast ?? false;
+    const others = () => [...this.routers.values()].filter((r) => r.spec.name !== spec.name).map((r) => r.spec.address);
+    const settings: InstanceSettings = {
+      name: spec.name,
+      vrid: 51,
+      fsm: {
+        version,
+        priority: spec.priority,
+        advertIntervalMs: spec.advertIntervalMs ?? 1000,
+        preempt: spec.preempt ?? true,
+        preemptDelayMs: spec.preemptDelayMs ?? 0,
+        initialState: spec.initialState ?? 'backup',
+        ownAddress: spec.address,
+      },
+      vips: [VIP],
+      get destinations() {
+        return unicast ? others() : [VRRP_MULTICAST_GROUP];
+      },
+      get peers() {
+        return unicast ? others() : null;
+      },
+      authPass: spec.authPass ?? null,
+      garp: { burst: 1, delayMs: 0, refreshMs: 0 },
+      v3Checksum: 'pseudoHeader',
+      ...extra,
+    };
+    const router: Router = { spec, holdsVip: false, crashed: false, side: 'a', instance: undefined as unknown as VrrpInstance };
+    router.instance = new VrrpInstance(settings, {
+      clock: this.clock,
+      logger: pino({ level: 'silent' }),
+      transport: { send: (payload, destination) => this.deliver(router, payload, destination) },
+      vips: {
+        add: async () => void (router.holdsVip = true),
+        remove: async () => void (router.holdsVip = false),
+      },
+      garp: {
+        announce: () => {
+          if (router.crashed) return;
+          this.garpLog.push({ atMs: this.clock.now(), router: spec.name });
+          if (router.side === 'a') this.clientArpOwner = spec.name;
+        },
+      },
+    });
+    this.routers.set(spec.name, router);
+    return router;
+  }
+
+  router(name: string): Router {
+    const router = this.routers.get(name);
+    if (!router) throw new Error(`no router ${name}`);
+    return router;
+  }
+
+  startAll(): void {
+    for (const router of this.routers.values()) router.instance.start();
+  }
+
+  masters(): string[] {
+    return [...this.routers.values()].filter((r) => !r.crashed && r.instance.stateName === 'master').map((r) => r.spec.name);
+  }
+
+  vipHolders(): string[] {
+    return [...this.routers.values()].filter((r) => r.holdsVip).map((r) => r.spec.name);
+  }
+
+  /** kill -9: the process is gone, and so are its VIPs' answers (the kernel of a dead host answers nothing). */
+  crash(name: string): void {
+    const router = this.router(name);
+    router.crashed = true;
+    router.holdsVip = false;
+  }
+
+  partition(name: string, side: string): void {
+    this.router(name).side = side;
+  }
+
+  /** Runs until `predicate` holds, checking after every clock step of 1 ms; returns the elapsed ms. */
+  runUntil(predicate: () => boolean, limitMs: number): number {
+    const start = this.clock.now();
+    while (!predicate()) {
+      if (this.clock.now() - start >= limitMs) throw new Error(`condition not reached within ${limitMs} ms (masters: ${this.masters().join(', ')})`);
+      this.clock.advance(1);
+    }
+    return this.clock.now() - start;
+  }
+
+  private deliver(from: Router, payload: Uint8Array, destination: string): void {
+    if (from.crashed) return;
+    const copy = Uint8Array.from(payload);
+    this.clock.setTimeout(() => {
+      for (const to of this.routers.values()) {
+        if (to === from || to.crashed || to.side !== from.side) continue;
+        if (destination !== VRRP_MULTICAST_GROUP && destination !== to.spec.address) continue;
+        to.instance.receive({ ttl: 255, tos: 0xc0, protocol: 112, source: from.spec.address, destination, payload: copy });
+      }
+    }, DELIVERY_DELAY_MS);
+  }
+}
