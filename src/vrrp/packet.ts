@@ -148,7 +148,8 @@ export function decode(packet: Uint8Array, envelope?: IpEnvelope): DecodeResult 
   }
   const authType = packet[4] ?? 0;
   if (authType !== 0 && authType !== 1) return fail('bad_auth_type', `auth type ${authType} (only none and PASS are supported)`);
-  const authData = packet.slice(HEADER_BYTES + 4 * count, expectedLength);
+  // A plain copy, whatever kind of view the caller passed (a Buffer's slice is a Buffer).
+  const authData = Uint8Array.from(packet.subarray(HEADER_BYTES + 4 * count, expectedLength));
   const auth: AdvertAuth = authType === 1 ? { type: 'pass', password: authData } : { type: 'none' };
   return { ok: true, value: { version: 2, ...common, adverIntervalMs: (packet[5] ?? 0) * 1000, auth } };
 }
