@@ -67,15 +67,24 @@ describe('decode refuses bad packets in a fixed order, with a reason', () => {
     copy[index] = value;
     return copy;
   };
+  /** As withByte, with the checksum made right again, so that a later check is the one that fails. */
+  const withByteAndChecksum = (index: number, value: number) => {
+    const copy = withByte(index, value).fill(0, 6, 8);
+    const sum = internetChecksum(copy);
+    copy[6] = sum >> 8;
+    copy[7] = sum & 0xff;
+    return copy;
+  };
 
   test.each([
     ['too_short', good.subarray(0, 7)],
     ['bad_version', withByte(0, 0x41)],
     ['bad_type', withByte(0, 0x22)],
     ['bad_checksum', withByte(2, 101)],
-    // Count says two addresses in a packet with room for one; the checksum is fixed up so that length is what fails.
-    ['bad_length', (() => { const p = withByte(3, 2); const sum = internetChecksum(p.fill(0, 6, 8)); p[6] = sum >> 8; p[7] = sum & 0xff; return p; })()],
-    ['bad_auth_type', (() => { const p = withByte(4, 2); const sum = internetChecksum(p.fill(0, 6, 8)); p[6] = sum >> 8; p[7] = sum & 0xff; return p; })()],
+    // Count says two addresses in a packet with room for one.
+    ['bad_length', withByteAndChecksum(3, 2)],
+    // Auth type 2 (IP Authentication Header) is not supported, as in keepalived 2.x.
+    ['bad_auth_type', withByteAndChecksum(4, 2)],
   ])('%s', (reason, bytes) => {
     expect(decode(bytes)).toMatchObject({ ok: false, reason });
   });

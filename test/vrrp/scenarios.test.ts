@@ -16,6 +16,12 @@ function threeRouters(overrides: Partial<RouterSpec> = {}): MemoryLan {
   return lan;
 }
 
+/** The master (a) stops cleanly; b takes over. */
+function failOverToB(lan: MemoryLan): void {
+  lan.router('a').instance.stop();
+  lan.runUntil(() => lan.masters()[0] === 'b', 5000);
+}
+
 function settle(lan: MemoryLan): void {
   lan.startAll();
   lan.runUntil(() => lan.masters().length === 1, 10_000);
@@ -62,8 +68,7 @@ describe('RFC 5798 6.4.2 Preempt_Mode', () => {
   test('with preempt, a higher-priority router that comes back takes the VIP back', () => {
     const lan = threeRouters();
     settle(lan);
-    lan.router('a').instance.stop();
-    lan.runUntil(() => lan.masters()[0] === 'b', 5000);
+    failOverToB(lan);
     lan.router('a').instance.start();
     lan.runUntil(() => lan.masters().length === 1 && lan.masters()[0] === 'a', 10_000);
     expect(lan.vipHolders()).toEqual(['a']);
@@ -73,8 +78,7 @@ describe('RFC 5798 6.4.2 Preempt_Mode', () => {
   test('with nopreempt (preempt: false), the returning higher-priority router stays backup', () => {
     const lan = threeRouters({ preempt: false });
     settle(lan);
-    lan.router('a').instance.stop();
-    lan.runUntil(() => lan.masters()[0] === 'b', 5000);
+    failOverToB(lan);
     lan.router('a').instance.start();
     lan.clock.advance(20_000);
     expect(lan.masters()).toEqual(['b']);
@@ -84,8 +88,7 @@ describe('RFC 5798 6.4.2 Preempt_Mode', () => {
   test("keepalived's preempt_delay: the returning router waits the delay before preempting", () => {
     const lan = threeRouters({ preemptDelayMs: 10_000 });
     settle(lan);
-    lan.router('a').instance.stop();
-    lan.runUntil(() => lan.masters()[0] === 'b', 5000);
+    failOverToB(lan);
     lan.router('a').instance.start();
     lan.clock.advance(9000);
     expect(lan.masters()).toEqual(['b']);
