@@ -43,6 +43,11 @@ export function parseCidr(text: string): Parsed<Cidr> {
   return { ok: true, value: { address, prefix: Number(prefixText) } };
 }
 
+/** The address part of a normalized VIP (`10.0.0.50/24` -> `10.0.0.50`). */
+export function vipAddress(vip: string): string {
+  return vip.split('/')[0] ?? vip;
+}
+
 export interface HostPort {
   host: string;
   port: number;

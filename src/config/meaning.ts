@@ -1,7 +1,7 @@
 // Rules the schema cannot express because they relate several keys or depend on the VRRP version.
 // They run on every instance and load balancer that passed the schema, so one run reports all problems.
 import { formatDuration } from './duration.js';
-import { parseHostPort } from './address.js';
+import { parseHostPort, vipAddress } from './address.js';
 import type { LoadBalancerConfig, VrrpInstanceConfig } from './schema.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -67,7 +67,7 @@ function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
     });
   }
 
-  const vipAddresses = inst.vips.map((vip) => vip.split('/')[0]);
+  const vipAddresses = inst.vips.map(vipAddress);
   const source = inst.unicast?.source;
   if (inst.priority === 255 && (source === undefined || !vipAddresses.includes(source))) {
     error(at('priority'), "255 is reserved for the address owner: one of vips must be this host's own address (unicast.source); otherwise use 1 to 254");
@@ -104,8 +104,8 @@ function checkInstancesTogether(instances: readonly Indexed<VrrpInstanceConfig>[
         findings.push({ path: ['vrrp', index, 'vrid'], message: `VRID ${value.vrid} is already used on ${value.interface} by ${other}`, severity: 'error' });
       }
       value.vips.forEach((vip, vipIndex) => {
-        const address = vip.split('/')[0];
-        if (earlier.value.vips.some((theirs) => theirs.split('/')[0] === address)) {
+        const address = vipAddress(vip);
+        if (earlier.value.vips.some((theirs) => vipAddress(theirs) === address)) {
           findings.push({ path: ['vrrp', index, 'vips', vipIndex], message: `${address} is already a VIP of ${other}`, severity: 'error' });
         }
       });

@@ -7,6 +7,7 @@ import { encode, passAuthData, type Advertisement } from './packet.js';
 import { filterAdvert, type DropReason, type ReceiveRules } from './receive-filter.js';
 import { initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type TimerName, type VrrpStateName } from './fsm.js';
 import type { Ipv4Packet } from './ipv4-header.js';
+import { vipAddress } from '../config/address.js';
 
 /** Sends VRRP payloads; the IP header (TTL 255, TOS 0xC0, source) is the transport's job. */
 export interface VrrpTransport {
@@ -177,19 +178,18 @@ export class VrrpInstance {
   }
 
   private sendAdvert(priority: number): void {
+    const { version, advertIntervalMs } = this.settings.fsm;
+    const addresses = this.settings.vips.map(vipAddress);
+    const advert: Advertisement =
+      version === 2
+        ? { version: 2, vrid: this.settings.vrid, priority, adverIntervalMs: advertIntervalMs, addresses, auth: this.receiveRules.authData ? { type: 'pass', password: this.receiveRules.authData } : { type: 'none' } }
+        : { version: 3, vrid: this.settings.vrid, priority, adverIntervalMs: advertIntervalMs, addresses };
+    // One advert; only the v3 pseudo-header checksum differs per destination.
     for (const destination of this.settings.destinations) {
-      const advert: Advertisement =
-        this.settings.fsm.version === 2
-          ? { version: 2, vrid: this.settings.vrid, priority, adverIntervalMs: this.settings.fsm.advertIntervalMs, addresses: this.vipAddresses(), auth: this.receiveRules.authData ? { type: 'pass', password: this.receiveRules.authData } : { type: 'none' } }
-          : { version: 3, vrid: this.settings.vrid, priority, adverIntervalMs: this.settings.fsm.advertIntervalMs, addresses: this.vipAddresses() };
       const payload = encode(advert, { envelope: { source: this.settings.fsm.ownAddress, destination }, v3Checksum: this.settings.v3Checksum });
       this.ports.transport.send(payload, destination);
       this.counters.advertsSent++;
     }
-  }
-
-  private vipAddresses(): string[] {
-    return this.settings.vips.map((vip) => vip.split('/')[0] ?? vip);
   }
 
   private announce(): void {

@@ -95,21 +95,22 @@ describe('decode refuses bad packets in a fixed order, with a reason', () => {
 });
 
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
+const commonFields = {
+  vrid: fc.integer({ min: 1, max: 255 }),
+  priority: fc.integer({ min: 0, max: 255 }),
+  addresses: fc.array(ipv4, { minLength: 1, maxLength: 20 }),
+};
 const advertArbitrary: fc.Arbitrary<Advertisement> = fc.oneof(
   fc.record({
     version: fc.constant(2 as const),
-    vrid: fc.integer({ min: 1, max: 255 }),
-    priority: fc.integer({ min: 0, max: 255 }),
+    ...commonFields,
     adverIntervalMs: fc.integer({ min: 1, max: 255 }).map((s) => s * 1000),
-    addresses: fc.array(ipv4, { minLength: 1, maxLength: 20 }),
     auth: fc.oneof(fc.constant({ type: 'none' as const }), fc.string({ maxLength: 8 }).map((p) => ({ type: 'pass' as const, password: passAuthData(p) }))),
   }),
   fc.record({
     version: fc.constant(3 as const),
-    vrid: fc.integer({ min: 1, max: 255 }),
-    priority: fc.integer({ min: 0, max: 255 }),
+    ...commonFields,
     adverIntervalMs: fc.integer({ min: 1, max: 4095 }).map((cs) => cs * 10),
-    addresses: fc.array(ipv4, { minLength: 1, maxLength: 20 }),
   }),
 );
 
