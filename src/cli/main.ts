@@ -1,8 +1,11 @@
 // The `tsvip` command line (design.md "CLI"). Only commands that work are registered: no stubs.
 // Exit codes: 0 ok, 1 invalid config or failed command, 2 usage error.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
+import { runStart } from './start.js';
+import { LOG_LEVELS } from '../log.js';
+import type { LevelWithSilent } from 'pino';
 import { processIo, type CliIo } from './io.js';
 
 const EXIT_USAGE = 2;
@@ -29,6 +32,16 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--json', 'print the normalized config, defaults applied, as JSON', false)
     .action(async (options: { config: string; json: boolean }) => {
       setExitCode(await runCheck(options, io));
+    });
+
+  program
+    .command('start')
+    .description('run the daemon in the foreground (JSON logs on stdout); SIGTERM gives the VIP up, SIGHUP reloads')
+    .requiredOption('-c, --config <file>', 'the vip.yaml to run')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .option('--pretty', 'readable log lines instead of JSON', false)
+    .action(async (options: { config: string; logLevel: LevelWithSilent; pretty: boolean }) => {
+      setExitCode(await runStart(options, io));
     });
 
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

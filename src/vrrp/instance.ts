@@ -74,21 +74,24 @@ export class VrrpInstance {
   readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, garpSent: 0, transitions: 0, drops: {} };
   private state: FsmState;
   private readonly timers = new Map<TimerName | 'garpDelay' | 'garpRefresh', TimerHandle>();
-  private readonly receiveRules: ReceiveRules;
+  private receiveRules: ReceiveRules;
+  /** The VIP adds and removes in flight: shutdown waits for them so the VIPs are really gone before exit. */
+  private vipWork: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly settings: InstanceSettings,
+    private settings: InstanceSettings,
     private readonly ports: InstancePorts,
   ) {
     this.state = initialFsmState(settings.fsm);
-    this.receiveRules = {
-      version: settings.fsm.version,
-      vrid: settings.vrid,
-      advertIntervalMs: settings.fsm.advertIntervalMs,
-      authData: settings.authPass === null ? null : passAuthData(settings.authPass),
-      ownAddress: settings.fsm.ownAddress,
-      peers: settings.peers,
-    };
+    this.receiveRules = receiveRulesOf(settings);
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get vips(): readonly string[] {
+    return this.settings.vips;
   }
 
   get stateName(): VrrpStateName {
@@ -124,6 +127,21 @@ export class VrrpInstance {
     this.dispatch({ type: 'vipsLost' });
   }
 
+  /**
+   * Applies settings that can change without an election (SIGHUP): priority, preempt, preemptDelay,
+   * peers, auth and the GARP schedule. The caller recreates the instance when the VRID, version,
+   * interval, VIPs or addressing change. The effective priority is the caller's to set afterwards.
+   */
+  reconfigure(settings: InstanceSettings): void {
+    this.settings = settings;
+    this.receiveRules = receiveRulesOf(settings);
+  }
+
+  /** Resolves when the VIP changes asked for so far are done (or have failed and been logged). */
+  settled(): Promise<void> {
+    return this.vipWork;
+  }
+
   receive(packet: Ipv4Packet): void {
     const result = filterAdvert(packet, this.receiveRules);
     if (!result.ok) {
@@ -153,11 +171,11 @@ export class VrrpInstance {
         this.cancel(action.timer);
         return;
       case 'addVips':
-        this.ports.vips.add().catch((error: unknown) => this.ports.logger.error({ err: error, code: 'ERR_VIP_ADD' }, 'could not add VIPs'));
+        this.queueVipWork(() => this.ports.vips.add(), 'ERR_VIP_ADD', 'could not add VIPs');
         return;
       case 'removeVips':
         this.clearGarpSchedule();
-        this.ports.vips.remove().catch((error: unknown) => this.ports.logger.error({ err: error, code: 'ERR_VIP_REMOVE' }, 'could not remove VIPs'));
+        this.queueVipWork(() => this.ports.vips.remove(), 'ERR_VIP_REMOVE', 'could not remove VIPs');
         return;
       case 'sendGarp':
         this.announce();
@@ -175,6 +193,15 @@ export class VrrpInstance {
         throw new Error(`unknown action ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /**
+   * Starts the change now (rtnetlink handles one socket's requests in order, so a remove asked for
+   * after an add cannot overtake it) and remembers it for settled().
+   */
+  private queueVipWork(work: () => Promise<void>, code: string, message: string): void {
+    const started = work().catch((error: unknown) => this.ports.logger.error({ err: error, code }, message));
+    this.vipWork = Promise.all([this.vipWork, started]).then(() => undefined);
   }
 
   private sendAdvert(priority: number): void {
@@ -233,4 +260,15 @@ export class VrrpInstance {
       this.timers.delete(timer);
     }
   }
+}
+
+function receiveRulesOf(settings: InstanceSettings): ReceiveRules {
+  return {
+    version: settings.fsm.version,
+    vrid: settings.vrid,
+    advertIntervalMs: settings.fsm.advertIntervalMs,
+    authData: settings.authPass === null ? null : passAuthData(settings.authPass),
+    ownAddress: settings.fsm.ownAddress,
+    peers: settings.peers,
+  };
 }

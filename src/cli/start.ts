@@ -1,0 +1,95 @@
+// `tsvip start -c FILE [--log-level L] [--pretty]`: the daemon in the foreground. The config is
+// checked first (the same errors as `check`), then the host, then it acts. Signals (design.md):
+// SIGTERM/SIGINT give the VIP up (priority 0, VIPs removed) and exit 0 within 2 s; SIGHUP reloads,
+// and an invalid new config is rejected with its errors while the running one stays.
+import type { Logger, LevelWithSilent } from 'pino';
+import { ConfigError, ConfigFileError, formatProblem, TsvipError } from '../errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { Daemon } from '../daemon.js';
+import { createLogger, partLogger } from '../log.js';
+import { prettyStream } from '../log-pretty.js';
+import type { CliIo } from './io.js';
+
+export interface StartOptions {
+  config: string;
+  logLevel: LevelWithSilent;
+  pretty: boolean;
+}
+
+/** keepalived and the kubelet give 2 s or more; whatever is not done by then is abandoned. */
+const SHUTDOWN_DEADLINE_MS = 1800;
+
+export async function runStart(options: StartOptions, io: CliIo): Promise<number> {
+  let loaded;
+  try {
+    loaded = await loadConfigFile(options.config);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ConfigFileError) {
+      io.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  for (const warning of loaded.warnings) io.stderr(`${formatProblem({ ...warning, message: `warning: ${warning.message}` })}\n`);
+
+  const logger = createLogger(options.pretty ? { level: options.logLevel, destination: prettyStream() } : { level: options.logLevel });
+  const log = partLogger(logger, 'daemon');
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start(loaded.config, { logger });
+  } catch (error) {
+    if (error instanceof TsvipError) {
+      log.fatal({ code: error.code, err: error }, 'cannot start');
+      io.stderr(`tsvip: cannot start (${error.code}):\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  return waitForSignals(daemon, options.config, logger);
+}
+
+function waitForSignals(daemon: Daemon, configFile: string, logger: Logger): Promise<number> {
+  const log = partLogger(logger, 'daemon');
+  return new Promise((resolve) => {
+    let reloading: Promise<void> = Promise.resolve();
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop).off('SIGINT', stop).off('SIGHUP', hangup);
+      const deadline = setTimeout(() => {
+        log.error({ code: 'ERR_SHUTDOWN_DEADLINE', deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting anyway');
+        resolve(0);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      daemon.shutdown(signal).then(
+        () => {
+          clearTimeout(deadline);
+          resolve(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error, code: 'ERR_SHUTDOWN' }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    const hangup = (): void => {
+      reloading = reloading.then(() => reload(daemon, configFile, log));
+    };
+    process.on('SIGTERM', stop).on('SIGINT', stop).on('SIGHUP', hangup);
+  });
+}
+
+async function reload(daemon: Daemon, configFile: string, log: Logger): Promise<void> {
+  log.info({ file: configFile }, 'SIGHUP: reloading');
+  try {
+    const { config, warnings } = await loadConfigFile(configFile);
+    for (const warning of warnings) log.warn({ problem: formatProblem(warning) }, 'config warning');
+    await daemon.reload(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.error({ code: error.code, problems: error.problems.map(formatProblem) }, 'reload rejected: the new config is invalid; the running one stays');
+    } else if (error instanceof TsvipError) {
+      log.error({ code: error.code, err: error }, 'reload rejected; the running config stays');
+    } else {
+      log.error({ err: error, code: 'ERR_RELOAD' }, 'reload failed');
+    }
+  }
+}

@@ -1,0 +1,173 @@
+// One configured VRRP instance on this host: its raw socket, its VIPs through rtnetlink, gratuitous
+// ARP, trackers that set its priority, and notify commands. The daemon makes one per instance.
+import type { Logger } from 'pino';
+import type { RtNetlinkSocket } from 'netlink';
+import type { VrrpInstanceConfig } from '../config/schema.js';
+import { vipAddress } from '../config/address.js';
+import { addAddress, deleteAddress } from '../netlink/addresses.js';
+import type { AddressEvent, LinkEvent } from '../netlink/events.js';
+import type { GarpSender } from '../netlink/garp.js';
+import type { EthernetInterface } from './host-checks.js';
+import type { Clock } from '../vrrp/clock.js';
+import { effectivePriority } from '../vrrp/fsm.js';
+import { VrrpInstance, type GarpPort, type TransitionRecord, type VipPort } from '../vrrp/instance.js';
+import { RawVrrpSocket } from '../vrrp/raw-transport.js';
+import { InstanceTrackers } from './instance-trackers.js';
+import { instanceSettings } from './instance-settings.js';
+import { NotifyRunner } from '../vrrp/notify.js';
+
+export interface InstanceRuntimeDeps {
+  rtnl: RtNetlinkSocket;
+  iface: EthernetInterface;
+  ownAddress: string;
+  garp: GarpSender;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class InstanceRuntime {
+  private socket: RawVrrpSocket | null = null;
+  private readonly instance: VrrpInstance;
+  private readonly trackers: InstanceTrackers;
+  private readonly notify: NotifyRunner;
+  /** The last VIP add: gratuitous ARP waits for it, so a client moving to our MAC finds the address. */
+  private vipsAdded: Promise<void> = Promise.resolve();
+  private restorePending = false;
+  private readonly transitions: TransitionRecord[] = [];
+
+  constructor(
+    private current: VrrpInstanceConfig,
+    private readonly deps: InstanceRuntimeDeps,
+  ) {
+    const { rtnl, iface, logger } = deps;
+    const vips: VipPort = {
+      add: () => {
+        this.vipsAdded = Promise.all(this.current.vips.map((vip) => addAddress(rtnl, iface.ifindex, vip))).then(() => undefined);
+        return this.vipsAdded;
+      },
+      remove: async () => {
+        await Promise.all(this.current.vips.map((vip) => deleteAddress(rtnl, iface.ifindex, vip)));
+      },
+    };
+    const garp: GarpPort = {
+      announce: () => {
+        void this.vipsAdded.then(() => {
+          if (this.instance.stateName !== 'master') return;
+          for (const vip of this.current.vips) {
+            try {
+              deps.garp.announce(vipAddress(vip));
+            } catch (error) {
+              logger.warn({ err: error, vip, code: 'ERR_GARP' }, 'could not send gratuitous ARP');
+            }
+          }
+        }, () => undefined);
+      },
+    };
+    this.notify = new NotifyRunner({ instance: current.name, notify: current.notify, logger });
+    this.instance = new VrrpInstance(instanceSettings(current, deps.ownAddress), {
+      clock: deps.clock,
+      transport: { send: (payload, destination) => this.socket?.send(payload, destination) },
+      vips,
+      garp,
+      logger,
+      onTransition: (record) => this.onTransition(record),
+    });
+    this.trackers = new InstanceTrackers(current, { clock: deps.clock, logger, onChange: () => this.applyTrackers() });
+  }
+
+  get config(): VrrpInstanceConfig {
+    return this.current;
+  }
+
+  get name(): string {
+    return this.current.name;
+  }
+
+  get state(): string {
+    return this.instance.stateName;
+  }
+
+  get priority(): number {
+    return this.instance.priority;
+  }
+
+  get counters(): VrrpInstance['counters'] {
+    return this.instance.counters;
+  }
+
+  get recentTransitions(): readonly TransitionRecord[] {
+    return this.transitions;
+  }
+
+  start(): void {
+    const { iface, ownAddress, logger } = this.deps;
+    this.socket = RawVrrpSocket.open({
+      interfaceName: iface.name,
+      ifindex: iface.ifindex,
+      multicast: this.current.unicast === undefined,
+      sourceAddress: this.current.unicast?.source ?? null,
+      logger,
+    });
+    this.socket.onPacket((packet) => this.instance.receive(packet));
+    this.trackers.start();
+    this.applyTrackers();
+    logger.info({ interface: iface.name, vrid: this.current.vrid, ownAddress, priority: this.instance.priority }, 'instance starting');
+    this.instance.start();
+  }
+
+  /** Priority 0 if master, VIPs removed, then the socket closes. */
+  async stop(): Promise<void> {
+    this.trackers.stop();
+    this.instance.stop();
+    await this.instance.settled();
+    this.socket?.close();
+    this.socket = null;
+    this.deps.logger.info({ counters: this.instance.counters }, 'instance stopped');
+  }
+
+  /** SIGHUP with the same VRID, interface, VIPs and addressing: no election, no state change. */
+  apply(next: VrrpInstanceConfig): void {
+    const previous = this.current;
+    this.current = next;
+    this.instance.reconfigure(instanceSettings(next, this.deps.ownAddress));
+    this.notify.update(next.notify);
+    this.trackers.update(next);
+    this.applyTrackers();
+    this.deps.logger.info({ priority: this.instance.priority, previousPriority: previous.priority }, 'configuration applied in place');
+  }
+
+  onLink(event: LinkEvent): void {
+    this.trackers.onLink(event);
+  }
+
+  /** Someone else (a network manager restart, an operator) took a VIP off a master: put it back. */
+  onAddressDeleted(event: AddressEvent): void {
+    if (event.ifindex !== this.deps.iface.ifindex || this.instance.stateName !== 'master') return;
+    if (!this.current.vips.some((vip) => vipAddress(vip) === event.address)) return;
+    // Several VIPs deleted at once give one restore.
+    if (this.restorePending) return;
+    this.restorePending = true;
+    queueMicrotask(() => {
+      this.restorePending = false;
+      if (this.instance.stateName !== 'master') return;
+      this.deps.logger.warn({ vip: event.address, code: 'VIP_DELETED_EXTERNALLY' }, `VIP ${event.address} was removed from ${this.deps.iface.name} by someone else: putting it back`);
+      this.instance.vipsLost();
+    });
+  }
+
+  /** After lost netlink events: a master makes sure its VIPs are on the interface. */
+  reassertVips(): void {
+    if (this.instance.stateName === 'master') this.instance.vipsLost();
+  }
+
+  private applyTrackers(): void {
+    this.instance.setPriority(effectivePriority(this.current.priority, this.trackers.weightSum()));
+    this.instance.setFaulted(this.trackers.faulted());
+  }
+
+  private onTransition(record: TransitionRecord): void {
+    this.transitions.push(record);
+    if (this.transitions.length > 20) this.transitions.shift();
+    this.notify.onState(record.to, record.priority);
+  }
+}
