@@ -34,10 +34,14 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
 
   const logger = createLogger(options.pretty ? { level: options.logLevel, destination: prettyStream() } : { level: options.logLevel });
   const log = partLogger(logger, 'daemon');
+  // Signals are taken from here on: a SIGTERM during start-up is answered once the daemon is up
+  // (so it still gives its VIPs back), not by Node's default of dying on the spot.
+  const signals = new SignalQueue();
   let daemon: Daemon;
   try {
     daemon = await Daemon.start(loaded.config, { logger });
   } catch (error) {
+    signals.close();
     if (error instanceof TsvipError) {
       log.fatal({ code: error.code, err: error }, 'cannot start');
       io.stderr(`tsvip: cannot start (${error.code}):\n${error.message}\n`);
@@ -45,35 +49,65 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
     }
     throw error;
   }
-  return waitForSignals(daemon, options.config, logger);
+  return serve(daemon, signals, options.config, log);
 }
 
-function waitForSignals(daemon: Daemon, configFile: string, logger: Logger): Promise<number> {
-  const log = partLogger(logger, 'daemon');
+/** Records SIGTERM/SIGINT/SIGHUP until someone handles them. */
+class SignalQueue {
+  private pending: NodeJS.Signals[] = [];
+  private handler: ((signal: NodeJS.Signals) => void) | null = null;
+  private readonly listener = (signal: NodeJS.Signals): void => {
+    if (this.handler === null) this.pending.push(signal);
+    else this.handler(signal);
+  };
+
+  constructor() {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, this.listener);
+  }
+
+  handle(handler: (signal: NodeJS.Signals) => void): void {
+    this.handler = handler;
+    for (const signal of this.pending.splice(0)) handler(signal);
+  }
+
+  close(): void {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(signal, this.listener);
+  }
+}
+
+function serve(daemon: Daemon, signals: SignalQueue, configFile: string, log: Logger): Promise<number> {
   return new Promise((resolve) => {
     let reloading: Promise<void> = Promise.resolve();
+    let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', stop).off('SIGINT', stop).off('SIGHUP', hangup);
+      if (stopping) return;
+      stopping = true;
       const deadline = setTimeout(() => {
         log.error({ code: 'ERR_SHUTDOWN_DEADLINE', deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting anyway');
+        signals.close();
         resolve(0);
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       daemon.shutdown(signal).then(
         () => {
           clearTimeout(deadline);
+          signals.close();
           resolve(0);
         },
         (error: unknown) => {
           log.error({ err: error, code: 'ERR_SHUTDOWN' }, 'shutdown failed');
+          signals.close();
           resolve(1);
         },
       );
     };
-    const hangup = (): void => {
-      reloading = reloading.then(() => reload(daemon, configFile, log));
-    };
-    process.on('SIGTERM', stop).on('SIGINT', stop).on('SIGHUP', hangup);
+    signals.handle((signal) => {
+      if (signal === 'SIGHUP') {
+        if (!stopping) reloading = reloading.then(() => reload(daemon, configFile, log));
+      } else {
+        stop(signal);
+      }
+    });
   });
 }
 

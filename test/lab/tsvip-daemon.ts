@@ -79,7 +79,8 @@ export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: { 
       });
   const transitions = (): Transition[] =>
     logs()
-      .filter((record) => typeof record.from === 'string' && typeof record.to === 'string' && record.part === 'vrrp')
+      // Tracker changes also carry from/to; a state change is the line with a reason and no tracker.
+      .filter((record) => record.part === 'vrrp' && typeof record.reason === 'string' && record.tracker === undefined && typeof record.to === 'string')
       .map((record) => ({ instance: String(record.instance), from: String(record.from), to: String(record.to), reason: String(record.reason), priority: Number(record.priority) }));
   const state = (instance?: string): string => transitions().filter((t) => instance === undefined || t.instance === instance).at(-1)?.to ?? 'initialize';
   const describe = (): string => `${host.name}: stdout:\n${child.output().stdout.slice(-4000)}\nstderr:\n${child.output().stderr.slice(-2000)}`;

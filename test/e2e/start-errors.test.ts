@@ -1,0 +1,55 @@
+// `tsvip start` refuses to act when it cannot do its job, and says why (issue 4, "Daemon"): the same
+// errors as `check` for a bad config, then host checks naming the missing capability or interface.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { useLab } from '../lab/index.js';
+import { TSVIP_BIN } from '../lab/tsvip-daemon.js';
+import { VIP_CIDR } from './vrrp-group.js';
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvip-start-'));
+  // Readable by the unprivileged user of the capability test.
+  chmodSync(dir, 0o755);
+  const file = join(dir, 'vip.yaml');
+  writeFileSync(file, text, { mode: 0o644 });
+  return file;
+}
+
+const instance = (iface: string): string => `vrrp:\n  - { name: VI_1, interface: ${iface}, vrid: 51, vips: [${VIP_CIDR}] }\n`;
+
+describe('tsvip start refuses what it cannot run', { timeout: 60_000 }, () => {
+  const lab = useLab({ hosts: 1 });
+
+  test('an invalid config: the same errors as check, exit 1, nothing touched', async () => {
+    const file = configFile('vrrp:\n  - { name: VI_1, interface: eth0, vrid: 300, priority: 0, vips: [198.18.0.100/24] }\n');
+    const started = await lab().run(lab().host(1), [process.execPath, TSVIP_BIN, 'start', '-c', file]);
+    const checked = await lab().run(lab().host(1), [process.execPath, TSVIP_BIN, 'check', '-c', file]);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toBe(checked.stderr);
+    expect(started.stderr).toContain(`${file}:2:42 vrrp[0].vrid:`);
+    expect(await lab().addresses(lab().host(1))).toHaveLength(1);
+  });
+
+  test('an interface that does not exist is named, with its key', async () => {
+    const result = await lab().run(lab().host(1), [process.execPath, TSVIP_BIN, 'start', '-c', configFile(instance('eth9'))]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('vrrp[0].interface: interface eth9 (instance VI_1) does not exist on this host');
+  });
+
+  test('without CAP_NET_RAW and CAP_NET_ADMIN: a clear error naming both', async () => {
+    const result = await lab().run(lab().host(1), ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, TSVIP_BIN, 'start', '-c', configFile(instance('eth0'))]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ERR_HOST_CHECK[\s\S]*missing CAP_NET_ADMIN and CAP_NET_RAW/);
+  });
+
+  test('SIGTERM before any peer answers: exits 0 with no VIP left', async () => {
+    const daemon = lab().spawn(lab().host(1), [process.execPath, TSVIP_BIN, 'start', '-c', configFile(instance('eth0'))]);
+    for (let i = 0; i < 200 && !daemon.output().stdout.includes('"started"'); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(daemon.output().stdout).toContain('"msg":"started"');
+    daemon.kill('SIGTERM');
+    expect(await daemon.exited).toEqual({ code: 0, signal: null });
+    expect(await lab().addresses(lab().host(1))).toHaveLength(1);
+  });
+});
