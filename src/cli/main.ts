@@ -1,9 +1,10 @@
 // The `tsvip` command line (design.md "CLI"). Only commands that work are registered: no stubs.
 // Exit codes: 0 ok, 1 invalid config or failed command, 2 usage error.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
 import { runStart } from './start.js';
+import { runDemoCommand } from './demo.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LevelWithSilent } from 'pino';
 import { processIo, type CliIo } from './io.js';
@@ -42,6 +43,19 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--pretty', 'readable log lines instead of JSON', false)
     .action(async (options: { config: string; logLevel: LevelWithSilent; pretty: boolean }) => {
       setExitCode(await runStart(options, io));
+    });
+
+  program
+    .command('demo')
+    .description('three simulated control-plane hosts in network namespaces on this machine: kill the master, watch the takeover (needs root)')
+    .option('--plain', 'print the story line by line instead of a live screen', false)
+    .option('--hold <ms>', 'how long each calm phase is shown', (value) => {
+      const ms = Number(value);
+      if (!Number.isInteger(ms) || ms < 0) throw new InvalidArgumentError('must be a whole number of milliseconds');
+      return ms;
+    }, 3000)
+    .action(async (options: { plain: boolean; hold: number }) => {
+      setExitCode(await runDemoCommand({ plain: options.plain, holdMs: options.hold }, io, process.stdout.isTTY));
     });
 
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
-import type { SpawnedProcess } from '../lab/spawned-process.js';
+import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 
 const PROBE = fileURLToPath(new URL('./probes/garp.mjs', import.meta.url));
 const VIP = '198.18.0.100';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { useLab } from '../lab/index.js';
-import { TSVIP_BIN } from '../lab/tsvip-daemon.js';
+import { TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
 import { VIP_CIDR } from './vrrp-group.js';
 
 function configFile(text: string): string {

@@ -3,7 +3,7 @@
 // preempt takes it back, nopreempt does not.
 import { afterEach, describe, expect, test } from 'vitest';
 import { useLab } from '../lab/index.js';
-import { waitUntil } from '../lab/tsvip-daemon.js';
+import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import { clientMacForVip, clientNeighbourMac, Group, vipHolders, waitForSoleHolder, type GroupOptions } from './vrrp-group.js';
 
 const MODES: (GroupOptions & { title: string })[] = [

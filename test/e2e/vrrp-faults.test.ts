@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { useLab } from '../lab/index.js';
-import { waitUntil } from '../lab/tsvip-daemon.js';
+import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import { clientMacForVip, clientNeighbourMac, Group, routerConfig, startNameServer, VIP, VIP_CIDR, vipHolders, waitForSoleHolder, whoAnswers } from './vrrp-group.js';
 
 const FAST = { version: 3, advertInterval: '100ms', mode: 'unicast' } as const;

@@ -2,7 +2,7 @@
 // the client. Reads what a user would look at: who has the VIP on eth0, which MAC the client's ARP
 // entry for the VIP points to, and whether a TCP connection to the VIP gets through.
 import type { Lab, LabHost } from '../lab/index.js';
-import { startTsvip, waitUntil, type TsvipDaemon } from '../lab/tsvip-daemon.js';
+import { startTsvip, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
 
 export const VIP = '198.18.0.100';
 export const VIP_CIDR = `${VIP}/24`;

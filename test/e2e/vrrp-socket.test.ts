@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
-import type { SpawnedProcess } from '../lab/spawned-process.js';
+import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { decode, encode, passAuthData, type Advertisement } from '../../src/vrrp/packet.js';
 
 const PROBE = fileURLToPath(new URL('./probes/vrrp-socket.mjs', import.meta.url));

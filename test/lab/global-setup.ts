@@ -4,8 +4,8 @@
 // both agree). Teardown removes whatever namespace of the run is left and fails the run if there
 // was one: a lab that leaks is a bug even when its tests pass.
 import type { TestProject } from 'vitest/node';
-import { namespacesOfRun, newRunPrefix, runPrefixEnvVar } from './run-prefix.js';
-import { listNamespacesSync, removeNamespacesSync } from './teardown.js';
+import { namespacesOfRun, newRunPrefix, runPrefixEnvVar } from '../../src/lab/run-prefix.js';
+import { listNamespacesSync, removeNamespacesSync } from '../../src/lab/teardown.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

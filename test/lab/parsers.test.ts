@@ -1,7 +1,7 @@
 // The lab's pure parts, on output captured from iproute2 6.1 (kernel 6.18).
 import { describe, expect, test } from 'vitest';
-import { parseIpv4Addresses, parseLinkState, parseNeighbours } from './ip-json.js';
-import { isRunPrefix, namespacesOfRun, newLabPrefix, newRunPrefix } from './run-prefix.js';
+import { parseIpv4Addresses, parseLinkState, parseNeighbours } from '../../src/lab/ip-json.js';
+import { isRunPrefix, namespacesOfRun, newLabPrefix, newRunPrefix } from '../../src/lab/run-prefix.js';
 
 describe('ip -j parsers', () => {
   test('addresses: IPv4 entries of addr_info, without the prefix length in the address', () => {

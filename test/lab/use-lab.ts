@@ -1,9 +1,9 @@
 // The lab in a vitest suite: built in beforeAll, destroyed in afterAll, also when a test failed.
 // A failing preflight fails beforeAll, and vitest then fails every test of the suite, loudly.
 import { afterAll, beforeAll } from 'vitest';
-import { createLab } from './lab.js';
-import type { Lab, LabOptions } from './lab.js';
-import { LabUsageError } from './errors.js';
+import { createLab } from '../../src/lab/lab.js';
+import type { Lab, LabOptions } from '../../src/lab/lab.js';
+import { LabUsageError } from '../../src/lab/errors.js';
 
 /** Call at suite level; the returned function gives the lab inside tests and hooks. */
 export function useLab(options: LabOptions): () => Lab {

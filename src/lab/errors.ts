@@ -1,6 +1,6 @@
 // The lab's errors carry stable codes like the daemon's (src/errors.ts), so a test that expects a
 // preflight failure checks `code`, not message text.
-import { TsvipError } from '../../src/errors.js';
+import { TsvipError } from '../errors.js';
 
 /** The machine cannot host a lab (no root, no `ip`, no netns, bridge or veth support). */
 export class LabPreflightError extends TsvipError {

@@ -1,0 +1,150 @@
+// docs/benchmarks.md: each benchmark owns one "## Heading" section and rewrites only that section, so
+// `bench -- failover` and `bench -- lb` can keep their results side by side in one file.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { BusyResult } from './busy-check.js';
+import type { KillRunResult } from './kill-run.js';
+import { formatMs, formatSpread, ratio, spread } from './stats.js';
+import type { Spread } from './stats.js';
+import { protocolSetups } from './vrrp-group.js';
+import type { ImplementationName, SetupId } from './vrrp-group.js';
+
+export interface RunFailure {
+  readonly implementation: ImplementationName;
+  readonly what: string;
+  readonly error: string;
+}
+
+export interface FailoverResults {
+  readonly command: string;
+  readonly date: string;
+  readonly environment: string;
+  readonly setups: readonly SetupId[];
+  readonly busySeconds: number;
+  /** Why the tsvip side was not measured, or null. */
+  readonly tsvipMissing: string | null;
+  readonly kills: readonly KillRunResult[];
+  readonly busy: readonly BusyResult[];
+  readonly failures: readonly RunFailure[];
+}
+
+const header = '# Benchmarks\n\nMade by `npm run bench -- NAME` (bench/run.ts), which rewrites its own section of this file.\nCompare tsvip with keepalived through the ratios measured in the same run, not absolute numbers across runs or machines.\n';
+
+export async function writeSection(file: string, heading: string, body: string): Promise<void> {
+  const current = existsSync(file) ? await readFile(file, 'utf8') : header;
+  const section = `${heading}\n\n${body.trimEnd()}\n`;
+  const start = current.indexOf(`\n${heading}\n`);
+  if (start === -1) {
+    await writeFile(file, `${current.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = current.indexOf('\n## ', start + heading.length + 1);
+  const after = next === -1 ? '' : `\n${current.slice(next + 1)}`;
+  await writeFile(file, `${current.slice(0, start + 1)}${section}${after}`);
+}
+
+export function failoverMarkdown(results: FailoverResults): string {
+  const kills = (implementation: ImplementationName, setup: SetupId) => results.kills.filter((k) => k.implementation === implementation && k.setup === setup);
+  const lines: string[] = [
+    `\`${results.command}\`, ${results.date}; ${results.environment}.`,
+    '',
+    'Lab (test/lab): hosts h1..h3 run the VRRP implementation (priorities 150/100/50, VIP 198.18.0.100/24 on eth0) and a TCP',
+    'listener on port 6443 that answers with its host name; h4 connects to VIP:6443 every 10 ms (100 ms timeout per attempt).',
+    '"kill -9 of the master": the master\'s daemon (its whole process group: keepalived\'s parent and VRRP child die together)',
+    'and its listener get SIGKILL at the same instant. Outage: the client\'s last success before the kill to its first success',
+    'after (10 ms resolution). Takeover: the kill to the VIP appearing on the new master (`ip monitor`). Cold start: spawning',
+    'the three daemons to the VIP on the first master. Each run is a fresh lab. Run i of n kills the master (i - 0.5)/n of an',
+    'advert interval after one of its adverts, the same points for both implementations: most of an outage is Master_Down',
+    'minus the time since the last advert, so runs at matching points are what can be compared.',
+    '',
+  ];
+  if (results.tsvipMissing !== null) lines.push(`**tsvip side missing**: ${results.tsvipMissing}. Only keepalived was measured.`, '');
+  lines.push('| measure | keepalived | tsvip | tsvip / keepalived |', '|---|---|---|---|');
+  for (const setupId of results.setups) {
+    const setup = protocolSetups[setupId];
+    const k = kills('keepalived', setupId);
+    const t = kills('tsvip', setupId);
+    const row = (measure: string, of: (runs: readonly KillRunResult[]) => Spread | null) => {
+      const [ks, ts] = [of(k), of(t)];
+      lines.push(`| ${measure} | ${formatSpread(ks)} | ${cellOrMissing(results, formatSpread(ts))} | ${ratio(ts, ks)} |`);
+    };
+    const count = (measure: string, of: (run: KillRunResult) => boolean) =>
+      lines.push(`| ${measure} | ${k.filter(of).length}/${k.length} | ${cellOrMissing(results, `${t.filter(of).length}/${t.length}`)} | |`);
+    lines.push(`| **${setup.title}**, kill -9 of the master | | | |`);
+    row(`outage min / **median** / max (${Math.max(k.length, t.length)} runs)`, (runs) => spread(runs.map((r) => r.outageMs)));
+    row('takeover min / **median** / max', (runs) => spread(runs.flatMap((r) => (r.takeoverMs === null ? [] : [r.takeoverMs]))));
+    count('runs where the client was served again', (r) => r.recovered);
+    count('killed host kept the VIP (two holders)', (r) => r.killedKeptVip);
+    count("client's ARP entry on the new master at the end", (r) => r.clientArpHost !== null && r.clientArpHost === r.serverAfter);
+    row('cold start to first MASTER min / **median** / max', (runs) => spread(runs.map((r) => r.coldStartMs)));
+    count('start-ups where a lower priority was master first', (r) => r.startupTakeovers > 1);
+  }
+  for (const setupId of results.busySeconds > 0 ? results.setups : []) {
+    const busy = (implementation: ImplementationName) => results.busy.find((b) => b.implementation === implementation && b.setup === setupId);
+    const cell = (b: BusyResult | undefined) =>
+      b === undefined ? 'n/a' : `${b.vipChanges} VIP changes, ${b.clientFailures}/${b.clientAttempts} client failures${errorList(b.clientErrors)} (${b.busyLoops} busy loops)`;
+    lines.push(`| **${protocolSetups[setupId].title}**, ${results.busySeconds} s with the CPU busy | ${cell(busy('keepalived'))} | ${cellOrMissing(results, cell(busy('tsvip')))} | |`);
+  }
+  const rss = (implementation: ImplementationName) => spread(results.kills.filter((r) => r.implementation === implementation).flatMap((r) => Object.values(r.rssKiB)));
+  const rssCell = (value: Spread | null) => (value === null ? 'n/a' : `${(value.median / 1024).toFixed(1)} MiB (${(value.min / 1024).toFixed(1)}–${(value.max / 1024).toFixed(1)})`);
+  lines.push(`| RSS per host once elected, median (range) | ${rssCell(rss('keepalived'))} | ${cellOrMissing(results, rssCell(rss('tsvip')))} | ${ratio(rss('tsvip'), rss('keepalived'))} |`);
+  lines.push(
+    '',
+    "keepalived's RSS is its two processes (parent and VRRP child) together. CPU busy: one busy loop per CPU in the master's",
+    'host (namespaces share the CPUs, so they compete with every daemon of the group); a failover shows as VIP changes',
+    "(`ip monitor`), while client TIMEOUTs there are the prober's and listeners' own starvation.",
+    '',
+  );
+  lines.push(...targets(results), ...runTable(results), ...failureLines(results));
+  return lines.join('\n');
+}
+
+function cellOrMissing(results: FailoverResults, cell: string): string {
+  return results.tsvipMissing === null ? cell : 'missing';
+}
+
+/** Issue 4's targets, judged only when both sides were measured in this run. */
+function targets(results: FailoverResults): string[] {
+  if (results.tsvipMissing !== null) return [];
+  const median = (implementation: ImplementationName, setup: SetupId) =>
+    spread(results.kills.filter((r) => r.implementation === implementation && r.setup === setup).map((r) => r.outageMs))?.median ?? null;
+  const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : '**not met**');
+  const [tv2, kv2, tv3] = [median('tsvip', 'v2'), median('keepalived', 'v2'), median('tsvip', 'v3')];
+  const busy = results.busy.filter((b) => b.implementation === 'tsvip');
+  return [
+    'Targets (issue 4):',
+    '',
+    `- v2/1 s median outage no worse than keepalived's in the same run: ${verdict(tv2 === null || kv2 === null ? null : tv2 <= kv2)}`,
+    `- v3/100 ms median outage below 400 ms: ${verdict(tv3 === null ? null : tv3 < 400)}`,
+    `- no spurious failover with the CPU busy: ${verdict(busy.length === 0 ? null : busy.every((b) => b.vipChanges === 0))}`,
+    '',
+  ];
+}
+
+function runTable(results: FailoverResults): string[] {
+  if (results.kills.length === 0) return [];
+  const lines = [
+    '<details><summary>Every run</summary>',
+    '',
+    '| implementation | setup | run | kill phase | killed | outage | failed attempts (errors) | takeover | VIP holders after | client ARP → | cold start (first master, VIP takeovers) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results.kills) {
+    lines.push(
+      `| ${r.implementation} | ${r.setup} | ${r.run} | ${r.phaseMs} ms | ${r.killed} | ${formatMs(r.outageMs)}${r.recovered ? '' : ' (not recovered)'} | ${r.failedAttempts}${errorList(r.clientErrors)} | ${r.takeoverMs === null ? 'none' : formatMs(r.takeoverMs)} | ${r.holdersAfter.join(', ')} | ${r.clientArpHost ?? 'none'} | ${formatMs(r.coldStartMs)} (${r.firstMaster}, ${r.startupTakeovers}) |`,
+    );
+  }
+  lines.push('', '</details>', '');
+  return lines;
+}
+
+function failureLines(results: FailoverResults): string[] {
+  if (results.failures.length === 0) return [];
+  return ['Runs that failed (not in the numbers above):', '', ...results.failures.map((f) => `- ${f.implementation}, ${f.what}: ${f.error.split('\n')[0] ?? ''}`), ''];
+}
+
+/** " (TIMEOUT 3, ECONNREFUSED 2)", or nothing when there were none. */
+function errorList(errors: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(errors);
+  return entries.length === 0 ? '' : ` (${entries.map(([code, n]) => `${code} ${n}`).join(', ')})`;
+}

@@ -1,0 +1,28 @@
+// `npm run bench -- NAME [options]`: runs one benchmark and writes its section of docs/benchmarks.md.
+//   failover   VRRP failover, keepalived vs tsvip (issue 4; options in bench/failover.ts)
+//   lb         the load balancer (comes with its own issue)
+// Ctrl-C: the signal becomes process.exit(), whose 'exit' handlers kill the lab's processes, delete
+// its namespaces (src/lab/teardown.ts) and remove the benchmark's temporary files.
+import { runFailoverBenchmark } from './failover.js';
+
+const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
+  failover: runFailoverBenchmark,
+};
+
+const usage = `usage: npm run bench -- NAME [options]\n  NAME: ${Object.keys(benchmarks).join(', ')}\n`;
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, tearing the lab down\n`);
+    process.exit(code);
+  });
+}
+
+const [name, ...args] = process.argv.slice(2);
+const benchmark = name === undefined ? undefined : benchmarks[name];
+if (benchmark === undefined) {
+  process.stderr.write(name === undefined || name === '--help' ? usage : `bench: unknown benchmark "${name}"\n${usage}`);
+  process.exitCode = name === '--help' ? 0 : 2;
+} else {
+  process.exitCode = await benchmark(args);
+}

@@ -1,0 +1,72 @@
+// tsvip as the benchmark runs it: the way an operator does (`node bin/tsvip start -c vip.yaml`, design.md
+// "CLI"), from the same instance spec that keepalived gets, in a process group of its own so that
+// `kill -9` is the same crash for both (test/lab/keepalived.ts says why that matters for keepalived).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { spawnDaemonGroup } from '../test/lab/keepalived.js';
+import type { DaemonGroup, KeepalivedSpec } from '../test/lab/keepalived.js';
+import type { Lab, LabHost } from '../src/lab/lab.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The repository root: where package.json is, above this file in the source tree or in dist-bench/. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'bin', 'tsvip'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('bench: cannot find the repository root (package.json and bin/tsvip)');
+    dir = parent;
+  }
+  return dir;
+}
+
+export type TsvipAvailability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Whether `tsvip start` exists yet: `tsvip --help` lists it once it is written (main.ts registers no stubs). */
+export async function tsvipStartAvailable(): Promise<TsvipAvailability> {
+  const bin = join(repoRoot(), 'bin', 'tsvip');
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    if (/^\s+start\b/m.test(stdout)) return { ok: true };
+    return { ok: false, reason: '`node bin/tsvip --help` does not list `start`' };
+  } catch (error: unknown) {
+    return { ok: false, reason: `\`node bin/tsvip --help\` failed (is dist/ built?): ${String(error).split('\n')[0] ?? ''}` };
+  }
+}
+
+/** vip.yaml (design.md "Config") for the instance keepalived would run from the same spec. */
+export function tsvipConfig(spec: KeepalivedSpec): string {
+  const instance: Record<string, unknown> = {
+    name: spec.name,
+    interface: spec.interface,
+    vrid: spec.vrid,
+    priority: spec.priority,
+    version: spec.version,
+    advertInterval: `${spec.advertIntervalMs}ms`,
+    initialState: spec.state === 'MASTER' ? 'master' : 'backup',
+    preempt: spec.nopreempt !== true,
+    ...(spec.authPass === undefined ? {} : { authPass: spec.authPass }),
+    ...(spec.unicast === undefined ? {} : { unicast: { source: spec.unicast.source, peers: [...spec.unicast.peers] } }),
+    vips: [...spec.vips],
+  };
+  return `# Written by bench/tsvip.ts\n${stringify({ vrrp: [instance] })}`;
+}
+
+export interface TsvipHandle extends DaemonGroup {
+  readonly host: LabHost;
+  readonly configPath: string;
+}
+
+export async function startTsvip(lab: Lab, host: LabHost, spec: KeepalivedSpec, options: { readonly workDir: string }): Promise<TsvipHandle> {
+  const dir = await mkdtemp(join(options.workDir, `tsvip-${host.name}-`));
+  const configPath = join(dir, 'vip.yaml');
+  await writeFile(configPath, tsvipConfig(spec));
+  // info, not debug: a log line per packet would be work keepalived is not asked to do.
+  const group = spawnDaemonGroup(lab, host, [process.execPath, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', configPath, '--log-level', 'info']);
+  return { ...group, host, configPath };
+}

@@ -1,0 +1,74 @@
+// Every time the VIP appears on or leaves a VRRP host's interface, with the moment it happened:
+// `ip monitor address` in each host. Polling would miss what matters most here: a backup that takes
+// the VIP for one advert interval (100 ms at v3) and gives it back is a spurious failover.
+import type { Lab, LabHost } from '../src/lab/lab.js';
+import type { SpawnedProcess } from '../src/lab/spawned-process.js';
+
+export interface VipEvent {
+  /** Date.now() when the line arrived. */
+  readonly atMs: number;
+  readonly host: string;
+  readonly change: 'added' | 'deleted';
+}
+
+export interface VipWatch {
+  events(): readonly VipEvent[];
+  /** Resolves with the first event after `sinceMs` that matches; rejects after timeoutMs. */
+  waitFor(match: (event: VipEvent) => boolean, options: { readonly sinceMs: number; readonly timeoutMs: number; readonly what: string }): Promise<VipEvent>;
+  stop(): void;
+}
+
+/** `ip monitor` prints nothing when it is ready; this long is plenty for it to subscribe. */
+const subscribeDelayMs = 300;
+
+export async function watchVip(lab: Lab, hosts: readonly LabHost[], vip: string): Promise<VipWatch> {
+  const address = vip.split('/')[0] ?? vip;
+  const events: VipEvent[] = [];
+  const waiters = new Set<() => void>();
+  const monitors: SpawnedProcess[] = hosts.map((host) => {
+    const monitor = lab.spawn(host, ['ip', '-o', '-4', 'monitor', 'address', 'dev', host.iface]);
+    let partial = '';
+    monitor.child.stdout?.on('data', (chunk: string) => {
+      const atMs = Date.now();
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        // "3: eth0    inet 198.18.0.100/24 ..." or "Deleted 3: eth0    inet 198.18.0.100/24 ..."
+        if (!new RegExp(`\\sinet ${address.replaceAll('.', '\\.')}/`).test(line)) continue;
+        events.push({ atMs, host: host.name, change: line.startsWith('Deleted') ? 'deleted' : 'added' });
+      }
+      for (const wake of waiters) wake();
+    });
+    return monitor;
+  });
+  await new Promise((resolve) => setTimeout(resolve, subscribeDelayMs));
+  for (const monitor of monitors) {
+    if (monitor.child.exitCode !== null) throw new Error(`ip monitor exited: ${monitor.output().stderr}`);
+  }
+
+  return {
+    events: () => [...events],
+    waitFor: (match, { sinceMs, timeoutMs, what }) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.find((event) => event.atMs >= sinceMs && match(event));
+          if (found === undefined) return;
+          cleanup();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no ${what} within ${timeoutMs} ms (VIP events: ${JSON.stringify(events)})`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+    stop: () => {
+      for (const monitor of monitors) monitor.kill('SIGTERM');
+    },
+  };
+}

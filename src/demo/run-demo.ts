@@ -1,0 +1,213 @@
+// `tsvip demo`: three simulated control-plane hosts (network namespaces on this machine) run tsvip
+// for one VIP, a fourth is a client connecting to the VIP every 10 ms. It kills the master with -9,
+// shows the takeover and the client's outage in ms, brings the old master back (preempt takes the VIP
+// back), and removes everything on exit or Ctrl-C.
+import { createLab, type Lab, type LabHost } from '../lab/lab.js';
+import { startTsvip, type TsvipDaemon } from '../lab/tsvip-daemon.js';
+import { longestOutage, startListener, startProber, whoHoldsVip, type ListenerHandle, type ProbeAttempt, type ProberHandle } from '../lab/vip-client.js';
+import { renderDemo, type DemoSnapshot, type HostView } from './view.js';
+
+export interface DemoOptions {
+  /** Redraw one screen in place (a terminal) or print the story line by line (a log, a test). */
+  live: boolean;
+  colour: boolean;
+  write: (text: string) => void;
+  /** How long each calm phase is shown; shorter in tests. */
+  holdMs: number;
+}
+
+const VIP = '198.18.0.100';
+const PORT = 6443;
+const PRIORITIES = [150, 100, 50];
+const STEP_LIMIT_MS = 30_000;
+
+function vrrpConfig(host: LabHost, routers: readonly LabHost[], priority: number): Record<string, unknown> {
+  return {
+    vrrp: [
+      {
+        name: 'VI_1',
+        interface: host.iface,
+        vrid: 51,
+        priority,
+        version: 3,
+        advertInterval: '100ms',
+        unicast: { source: host.address, peers: routers.filter((other) => other !== host).map((other) => other.address) },
+        vips: [`${VIP}/24`],
+      },
+    ],
+  };
+}
+
+class Demo {
+  private readonly daemons = new Map<LabHost, TsvipDaemon>();
+  private readonly listeners = new Map<LabHost, ListenerHandle>();
+  private readonly holders = new Set<string>();
+  private readonly story: string[] = [];
+  private step = 'building the lab';
+  private prober: ProberHandle | null = null;
+  private readonly startedAt = Date.now();
+  private printedStory = 0;
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly options: DemoOptions,
+  ) {}
+
+  get routers(): LabHost[] {
+    return this.lab.hosts.slice(0, 3);
+  }
+
+  get client(): LabHost {
+    const client = this.lab.hosts[3];
+    if (client === undefined) throw new Error('the demo lab has four hosts');
+    return client;
+  }
+
+  tell(line: string): void {
+    this.story.push(`${((Date.now() - this.startedAt) / 1000).toFixed(1).padStart(5)} s  ${line}`);
+  }
+
+  at(step: string): void {
+    this.step = step;
+    this.tell(step);
+  }
+
+  startTsvip(host: LabHost, priority: number): void {
+    this.daemons.set(host, startTsvip(this.lab, host, vrrpConfig(host, this.routers, priority), { logLevel: 'info' }));
+  }
+
+  async refresh(): Promise<void> {
+    const holders = await whoHoldsVip(this.lab, VIP, { hosts: this.routers });
+    this.holders.clear();
+    for (const host of holders) this.holders.add(host.name);
+  }
+
+  snapshot(): DemoSnapshot {
+    const hosts: HostView[] = this.routers.map((host) => {
+      const daemon = this.daemons.get(host);
+      const last = daemon?.transitions().at(-1);
+      const running = daemon !== undefined && daemon.process.child.exitCode === null && daemon.process.child.signalCode === null;
+      return { name: host.name, address: host.address, state: running ? (last?.to ?? 'initialize') : 'stopped', priority: running ? (last?.priority ?? null) : null, holdsVip: this.holders.has(host.name) };
+    });
+    const attempts = this.prober?.attempts() ?? [];
+    const recent = attempts.filter((attempt) => attempt.t > Date.now() - 1100 && attempt.t <= Date.now() - 100);
+    const lastOk = [...attempts].reverse().find((attempt) => attempt.ok);
+    return {
+      vip: VIP,
+      hosts,
+      client: {
+        okLastSecond: recent.filter((attempt) => attempt.ok).length,
+        triedLastSecond: recent.length,
+        lastServer: lastOk?.server ?? null,
+        totalOk: attempts.filter((attempt) => attempt.ok).length,
+        totalFailed: attempts.filter((attempt) => !attempt.ok).length,
+      },
+      story: this.story,
+      step: this.step,
+    };
+  }
+
+  draw(): void {
+    if (this.options.live) {
+      // Home and clear-to-end instead of clearing the screen: no flicker.
+      this.options.write(`\u001b[H${renderDemo(this.snapshot(), { colour: this.options.colour }).replaceAll('\n', '\u001b[K\n')}\u001b[J`);
+    } else {
+      for (const line of this.story.slice(this.printedStory)) this.options.write(`${line}\n`);
+      this.printedStory = this.story.length;
+    }
+  }
+
+  /** Keeps the view fresh while waiting for `done`. */
+  async waitFor(what: string, done: () => boolean | Promise<boolean>, limitMs = STEP_LIMIT_MS): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    for (;;) {
+      await this.refresh();
+      this.draw();
+      if (await done()) return;
+      if (Date.now() > deadline) throw new Error(`demo: no ${what} within ${limitMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async hold(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    await this.waitFor('pause', () => Date.now() >= until);
+  }
+
+  master(): LabHost | undefined {
+    return this.routers.find((host) => {
+      const daemon = this.daemons.get(host);
+      return daemon !== undefined && daemon.process.child.exitCode === null && daemon.process.child.signalCode === null && daemon.state() === 'master';
+    });
+  }
+
+  async run(): Promise<void> {
+    this.at('starting a listener on :6443 on each host (the apiserver stand-in)');
+    for (const host of this.routers) this.listeners.set(host, await startListener(this.lab, host, { port: PORT }));
+    this.at(`starting tsvip on ${this.routers.map((host, i) => `${host.name} (priority ${PRIORITIES[i]})`).join(', ')}: VRRPv3, 100 ms adverts`);
+    this.routers.forEach((host, i) => this.startTsvip(host, PRIORITIES[i] ?? 50));
+    // Whoever's Master_Down timer runs out first may be master for a moment (the processes start at
+    // different times); the group settles when the highest priority, h1, has preempted.
+    const first = this.routers[0];
+    if (first === undefined) throw new Error('the demo lab has four hosts');
+    await this.waitFor('master', () => this.master() === first && this.holders.size === 1 && this.routers.every((host) => host === first || this.daemons.get(host)?.state() === 'backup'));
+    this.tell(`${first.name} is master and holds ${VIP}`);
+    this.prober = await startProber(this.lab, this.client, { address: VIP, port: PORT });
+    this.at(`the client (${this.client.name}) connects to ${VIP}:${PORT} every 10 ms`);
+    await this.hold(this.options.holdMs);
+
+    this.at(`${first.name} crashes: kill -9 of its tsvip and its apiserver; no goodbye, its VIP stays behind on its interface`);
+    const killedAt = Date.now();
+    this.daemons.get(first)?.kill('SIGKILL');
+    this.listeners.get(first)?.process.kill('SIGKILL');
+    await this.waitFor('takeover', () => {
+      const next = this.master();
+      return next !== undefined && next !== first && this.servedBy(next.name, killedAt);
+    });
+    const takeover = this.master();
+    this.tell(`${takeover?.name ?? '?'} took over and announced itself with gratuitous ARP; ${this.outageSince(killedAt)}`);
+    await this.hold(this.options.holdMs);
+
+    this.at(`${first.name} comes back: its apiserver, then tsvip, which removes the stale VIP; preempt gives it the VIP back`);
+    this.listeners.set(first, await startListener(this.lab, first, { port: PORT }));
+    const restartedAt = Date.now();
+    this.startTsvip(first, PRIORITIES[0] ?? 150);
+    await this.waitFor('preempt', () => this.master() === first && this.holders.size === 1 && this.servedBy(first.name, restartedAt));
+    this.tell(`${first.name} is master again; ${this.outageSince(restartedAt)}`);
+    await this.hold(this.options.holdMs);
+    this.at('done: removing the namespaces');
+    this.draw();
+  }
+
+  /** The client got an answer from `server` after `sinceMs`. */
+  private servedBy(server: string, sinceMs: number): boolean {
+    return (this.prober?.attempts() ?? []).some((attempt) => attempt.ok && attempt.server === server && attempt.t > sinceMs);
+  }
+
+  private outageSince(sinceMs: number): string {
+    const attempts = this.prober?.attempts() ?? [];
+    const before = attempts.filter((attempt) => attempt.t <= sinceMs && attempt.ok).at(-1);
+    const window: ProbeAttempt[] = [...(before === undefined ? [] : [before]), ...attempts.filter((attempt) => attempt.t > sinceMs)];
+    const outage = longestOutage(window);
+    if (outage === null) return 'the client saw no failed connection';
+    return `the client was cut off for ${outage.outageMs} ms (${outage.failedAttempts} connections failed)`;
+  }
+
+  async stop(): Promise<void> {
+    await this.prober?.stop();
+    for (const daemon of this.daemons.values()) daemon.kill('SIGTERM');
+    await Promise.all([...this.daemons.values()].map((daemon) => daemon.exited));
+  }
+}
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const lab = await createLab({ hosts: 4 });
+  const demo = new Demo(lab, options);
+  if (options.live) options.write('\u001b[2J');
+  try {
+    await demo.run();
+  } finally {
+    await demo.stop().catch(() => undefined);
+    await lab.destroy();
+  }
+}

@@ -1,0 +1,53 @@
+// `tsvip demo` as a user runs it (the README's first command): the takeover and the client's outage
+// are shown, the old master takes the VIP back, and nothing is left behind, also after Ctrl-C.
+import { execFileSync, spawn } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
+
+const namespaces = (): string[] =>
+  execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name !== '')
+    .sort();
+
+function runDemo(args: readonly string[], options: { interruptWhen?: RegExp } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TSVIP_BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!interrupted && options.interruptWhen?.test(stdout)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('tsvip demo', { timeout: 120_000 }, () => {
+  test('shows the takeover with the outage in ms, then preempt, and removes its namespaces', async () => {
+    const before = namespaces();
+    const result = await runDemo(['--plain', '--hold', '500']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/h1 is master and holds 198\.18\.0\.100/);
+    expect(result.stdout).toMatch(/h1 crashes: kill -9/);
+    expect(result.stdout).toMatch(/h2 took over and announced itself with gratuitous ARP; the client was cut off for \d+ ms \(\d+ connections failed\)/);
+    expect(result.stdout).toMatch(/h1 is master again/);
+    expect(namespaces()).toEqual(before);
+  });
+
+  test('Ctrl-C in the middle: the demo stops and leaves no namespace and no tsvip behind', async () => {
+    const before = namespaces();
+    const result = await runDemo(['--plain', '--hold', '5000'], { interruptWhen: /connects to/ });
+    expect(result.signal ?? result.code).not.toBe(0);
+    expect(namespaces()).toEqual(before);
+    const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`${TSVIP_BIN} start`));
+    expect(leftovers).toEqual([]);
+  });
+});
