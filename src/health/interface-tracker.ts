@@ -1,7 +1,8 @@
 // An interface tracker (keepalived's track_interface): up while the link is administratively up and
 // has carrier (IFF_UP and IFF_RUNNING, keepalived's IF_FLAGS_UP). Fed from outside by the daemon with
 // rtnetlink link events; no rise/fall, the kernel's word is taken at once, as keepalived does.
-import { ChangeListeners, type Tracker, type TrackerListener, type TrackerState } from './tracker.js';
+import type { TrackerState } from './tracker.js';
+import { ExternalTracker } from './tracker-set.js';
 
 export interface LinkState {
   /** IFF_UP: set up by the administrator. */
@@ -16,40 +17,18 @@ export interface InterfaceTrackerOptions {
   initial: LinkState | null;
 }
 
-export class InterfaceTracker implements Tracker {
+/** An ExternalTracker whose reports are link states. */
+export class InterfaceTracker extends ExternalTracker {
   readonly name: string;
-  private current: TrackerState;
-  private detail: string;
-  private readonly listeners = new ChangeListeners();
 
   constructor(options: InterfaceTrackerOptions) {
+    super({ initial: stateOf(options.initial), detail: describeLink(options.initial) });
     this.name = options.name;
-    this.current = stateOf(options.initial);
-    this.detail = describeLink(options.initial);
-  }
-
-  get state(): TrackerState {
-    return this.current;
-  }
-
-  get up(): boolean {
-    return this.current === 'up';
-  }
-
-  get lastDetail(): string {
-    return this.detail;
-  }
-
-  onChange(listener: TrackerListener): () => void {
-    return this.listeners.add(listener);
   }
 
   /** A link event for this interface; null when it was deleted. Repeats of the same state are ignored. */
   setLink(link: LinkState | null): void {
-    const before = this.current;
-    this.current = stateOf(link);
-    this.detail = describeLink(link);
-    if (this.current !== before) this.listeners.emit({ from: before, to: this.current, up: this.up, detail: this.detail });
+    this.set({ up: stateOf(link) === 'up', detail: describeLink(link) });
   }
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { LabUsageError } from './errors.js';
 import type { Lab, LabHost } from './lab.js';
 import type { SpawnedProcess } from './spawned-process.js';
+import { onLines, Waiters } from './waiters.js';
 
 export interface ListenerHandle {
   readonly host: LabHost;
@@ -73,16 +74,11 @@ export async function startProber(lab: Lab, host: LabHost, options: ProberOption
   const argv = [process.execPath, probePath('tcp-prober.js'), options.address, String(options.port), String(options.intervalMs ?? 10), String(options.timeoutMs ?? 100)];
   const spawned = lab.spawn(host, argv);
   const attempts: ProbeAttempt[] = [];
-  const waiters = new Set<() => void>();
-  let partial = '';
-  spawned.child.stdout?.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{"t"')) continue;
-      attempts.push(JSON.parse(line) as ProbeAttempt);
-    }
-    for (const wake of waiters) wake();
+  const waiters = new Waiters();
+  onLines(spawned.child.stdout, (line) => {
+    if (!line.startsWith('{"t"')) return;
+    attempts.push(JSON.parse(line) as ProbeAttempt);
+    waiters.wake();
   });
   await waitForOutput(spawned, '"ready"', `the prober in ${host.name}`);
 
@@ -92,25 +88,16 @@ export async function startProber(lab: Lab, host: LabHost, options: ProberOption
     process: spawned,
     attempts: sorted,
     waitUntil: (done, { timeoutMs, what }) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
+      waiters.waitFor(
+        () => {
           const now = sorted();
-          if (!done(now)) return;
-          cleanup();
-          resolve(now);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          const last = sorted().slice(-5).map((a) => JSON.stringify(a)).join('\n');
-          reject(new Error(`prober in ${host.name}: no ${what} within ${timeoutMs} ms; last attempts:\n${last}`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      }),
+          return done(now) ? now : undefined;
+        },
+        {
+          timeoutMs,
+          timeoutError: () => new Error(`prober in ${host.name}: no ${what} within ${timeoutMs} ms; last attempts:\n${sorted().slice(-5).map((a) => JSON.stringify(a)).join('\n')}`),
+        },
+      ),
     stop: async () => {
       spawned.kill('SIGTERM');
       await spawned.exited;

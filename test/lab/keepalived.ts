@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { LabUsageError } from '../../src/lab/errors.js';
 import type { Lab, LabHost } from '../../src/lab/lab.js';
 import type { ProcessExit, SpawnedProcess } from '../../src/lab/spawned-process.js';
+import { onLines, Waiters } from '../../src/lab/waiters.js';
 
 export type VrrpRole = 'MASTER' | 'BACKUP';
 
@@ -237,41 +238,24 @@ export async function startKeepalived(lab: Lab, host: LabHost, spec: KeepalivedS
   ]);
 
   const changes: StateChange[] = [];
-  const waiters = new Set<() => void>();
-  let partial = '';
-  const onChunk = (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const match = statePattern.exec(line);
-      if (match?.[1] === undefined || match[2] === undefined) continue;
-      changes.push({ atMs: Date.now(), instance: match[1], state: match[2] as StateChange['state'] });
-      for (const wake of waiters) wake();
-    }
+  const waiters = new Waiters();
+  const onLine = (line: string): void => {
+    const match = statePattern.exec(line);
+    if (match?.[1] === undefined || match[2] === undefined) return;
+    changes.push({ atMs: Date.now(), instance: match[1], state: match[2] as StateChange['state'] });
+    waiters.wake();
   };
   // keepalived logs to stdout with -l; stderr too, in case a build sends it there.
-  group.process.child.stdout?.on('data', onChunk);
-  group.process.child.stderr?.on('data', onChunk);
+  onLines(group.process.child.stdout, onLine);
+  onLines(group.process.child.stderr, onLine);
 
   const waitForState: KeepalivedHandle['waitForState'] = (state, { timeoutMs }) =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const found = changes.find((change) => change.state === state);
-        if (found === undefined) return;
-        cleanup();
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
+    waiters.waitFor(() => changes.find((change) => change.state === state), {
+      timeoutMs,
+      timeoutError: () => {
         const { stdout, stderr } = group.process.output();
-        reject(new Error(`keepalived in ${host.name} did not enter ${state} within ${timeoutMs} ms; its log:\n${(stdout + stderr).slice(-4000)}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
+        return new Error(`keepalived in ${host.name} did not enter ${state} within ${timeoutMs} ms; its log:\n${(stdout + stderr).slice(-4000)}`);
+      },
     });
 
   return { ...group, host, spec, configPath, stateChanges: () => [...changes], waitForState };
