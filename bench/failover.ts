@@ -1,6 +1,7 @@
 // `npm run bench -- failover`: issue 4's failover benchmark, keepalived and tsvip in the same lab with
 // the same client, written to docs/benchmarks.md under "## Failover".
 //   --runs N            kill -9 runs per implementation and setup (5)
+//   --heal-runs N       partition-then-heal runs per implementation and setup, 0 to skip them (3)
 //   --busy-seconds S    length of the CPU-busy check, 0 to skip it (60)
 //   --setups v2,v3      which protocol setups (both)
 //   --only NAME         keepalived or tsvip alone
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { busyCheck } from './busy-check.js';
 import type { BusyResult } from './busy-check.js';
+import { healRun, healWaitMs } from './heal-run.js';
+import type { HealRunResult } from './heal-run.js';
 import { killRun } from './kill-run.js';
 import type { KillRunResult } from './kill-run.js';
 import { failoverMarkdown, writeSection } from './report.js';
@@ -27,6 +30,7 @@ const execFileAsync = promisify(execFile);
 
 interface FailoverOptions {
   readonly runs: number;
+  readonly healRuns: number;
   readonly busySeconds: number;
   readonly setups: readonly SetupId[];
   readonly implementations: readonly ImplementationName[];
@@ -66,6 +70,7 @@ async function measure(options: FailoverOptions, args: readonly string[], workDi
   if (!implementations.includes('tsvip') && tsvipMissing === null) tsvipMissing = 'not asked for (--only keepalived)';
 
   const kills: KillRunResult[] = [];
+  const heals: HealRunResult[] = [];
   const busy: BusyResult[] = [];
   const failures: RunFailure[] = [];
   for (const setupId of options.setups) {
@@ -87,6 +92,25 @@ async function measure(options: FailoverOptions, args: readonly string[], workDi
           if (!kills.some((k) => k.implementation === implementation && k.setup === setupId)) {
             givenUp.add(implementation);
             say(`${implementation}: giving up on ${setup.title} after a first run that failed`);
+          }
+        }
+      }
+    }
+    const healGivenUp = new Set<ImplementationName>(givenUp);
+    for (let run = 1; run <= options.healRuns; run += 1) {
+      for (const implementation of implementations) {
+        const what = `${setup.title}, partition/heal run ${run}`;
+        if (healGivenUp.has(implementation)) continue;
+        try {
+          const result = await healRun(implementation, setup, { workDir, run, runs: options.healRuns });
+          heals.push(result);
+          say(`${implementation} ${what}: ${describeHeal(result)}`);
+        } catch (error: unknown) {
+          failures.push({ implementation, what, error: String(error) });
+          say(`${implementation} ${what}: FAILED ${String(error)}`);
+          if (!heals.some((h) => h.implementation === implementation && h.setup === setupId)) {
+            healGivenUp.add(implementation);
+            say(`${implementation}: giving up on partition/heal runs in ${setup.title} after a first run that failed`);
           }
         }
       }
@@ -114,8 +138,10 @@ async function measure(options: FailoverOptions, args: readonly string[], workDi
     environment: await environment(),
     setups: options.setups,
     busySeconds: options.busySeconds,
+    healWaitMs,
     tsvipMissing,
     kills,
+    heals,
     busy,
     failures,
   });
@@ -135,6 +161,7 @@ function parseOptions(args: readonly string[]): FailoverOptions | string {
       args: [...args],
       options: {
         runs: { type: 'string', default: '5' },
+        'heal-runs': { type: 'string', default: '3' },
         'busy-seconds': { type: 'string', default: '60' },
         setups: { type: 'string', default: 'v2,v3' },
         only: { type: 'string' },
@@ -148,15 +175,18 @@ function parseOptions(args: readonly string[]): FailoverOptions | string {
     return (error as Error).message;
   }
   const runs = Number(parsed.runs);
+  const healRuns = Number(parsed['heal-runs']);
   const busySeconds = Number(parsed['busy-seconds']);
   const setups = parsed.setups.split(',');
   if (!Number.isInteger(runs) || runs < 1) return `--runs must be a positive integer (got ${parsed.runs})`;
+  if (!Number.isInteger(healRuns) || healRuns < 0) return `--heal-runs must be 0 or a positive integer (got ${parsed['heal-runs']})`;
   if (!Number.isFinite(busySeconds) || busySeconds < 0) return `--busy-seconds must be 0 or more (got ${parsed['busy-seconds']})`;
   if (!setups.every((id): id is SetupId => id === 'v2' || id === 'v3')) return `--setups takes v2, v3 or v2,v3 (got ${parsed.setups})`;
   const only = parsed.only;
   if (only !== undefined && only !== 'keepalived' && only !== 'tsvip') return `--only takes keepalived or tsvip (got ${only})`;
   return {
     runs,
+    healRuns,
     busySeconds,
     setups,
     implementations: only === undefined ? ['keepalived', 'tsvip'] : [only],
@@ -179,6 +209,12 @@ async function environment(): Promise<string> {
   const version = (JSON.parse(await readFile(join(repoRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `Linux ${release()}, ${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${keepalived} (Debian ${debian}), tsvip ${version} at ${commit}${dirty}`;
+}
+
+function describeHeal(r: HealRunResult): string {
+  const across = r.firstAcross === null ? 'no advert across' : `${r.firstAcross.host}'s advert across first (+${formatMs(r.firstAcross.afterHealMs)})`;
+  const served = r.servedAgainMs === null ? `not served again within ${healWaitMs / 1000} s` : `client served again after ${formatMs(r.servedAgainMs)}`;
+  return `heal at phase ${formatMs(r.healPhaseMs)} (${r.loser}'s adverts at ${r.loserPhaseMs === null ? '?' : formatMs(r.loserPhaseMs)}), ${across}, one holder after ${r.oneHolderMs === null ? 'never' : formatMs(r.oneHolderMs)}, ${served}, longest outage ${formatMs(r.outageMs)}, answered at the end by ${r.answerAtEnd}, holders [${r.holdersAfter.join(', ')}]`;
 }
 
 function say(line: string): void {

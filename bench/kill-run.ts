@@ -40,7 +40,7 @@ export interface KillRunResult {
 }
 
 /** Attempts in a row that must succeed before the client counts as served again. */
-const stableAttempts = 50;
+export const stableAttempts = 50;
 
 export async function killRun(implementation: ImplementationName, setup: ProtocolSetup, options: { readonly workDir: string; readonly run: number; readonly runs: number }): Promise<KillRunResult> {
   const group = await startVrrpGroup(implementation, setup, options);
@@ -108,6 +108,7 @@ export async function killRun(implementation: ImplementationName, setup: Protoco
   }
 }
 
-function lastAll(count: number, ok: (attempt: ProbeAttempt) => boolean): (attempts: readonly ProbeAttempt[]) => boolean {
+/** True once the last `count` attempts all satisfy `ok`. */
+export function lastAll(count: number, ok: (attempt: ProbeAttempt) => boolean): (attempts: readonly ProbeAttempt[]) => boolean {
   return (attempts) => attempts.length >= count && attempts.slice(-count).every(ok);
 }

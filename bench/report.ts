@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { BusyResult } from './busy-check.js';
+import type { HealRunResult } from './heal-run.js';
 import type { KillRunResult } from './kill-run.js';
 import { formatMs, formatSpread, ratio, spread } from './stats.js';
 import type { Spread } from './stats.js';
@@ -21,9 +22,12 @@ export interface FailoverResults {
   readonly environment: string;
   readonly setups: readonly SetupId[];
   readonly busySeconds: number;
+  /** How long a partition/heal run waits for the client to be served again. */
+  readonly healWaitMs: number;
   /** Why the tsvip side was not measured, or null. */
   readonly tsvipMissing: string | null;
   readonly kills: readonly KillRunResult[];
+  readonly heals: readonly HealRunResult[];
   readonly busy: readonly BusyResult[];
   readonly failures: readonly RunFailure[];
 }
@@ -56,6 +60,7 @@ export function failoverMarkdown(results: FailoverResults): string {
     'the three daemons to the VIP on the first master. Each run is a fresh lab. Run i of n kills the master (i - 0.5)/n of an',
     'advert interval after one of its adverts, the same points for both implementations: most of an outage is Master_Down',
     'minus the time since the last advert, so runs at matching points are what can be compared.',
+    ...healMethod(results),
     '',
   ];
   if (results.tsvipMissing !== null) lines.push(`**tsvip side missing**: ${results.tsvipMissing}. Only keepalived was measured.`, '');
@@ -78,6 +83,7 @@ export function failoverMarkdown(results: FailoverResults): string {
     count("client's ARP entry on the new master at the end", (r) => r.clientArpHost !== null && r.clientArpHost === r.serverAfter);
     row('cold start to first MASTER min / **median** / max', (runs) => spread(runs.map((r) => r.coldStartMs)));
     count('start-ups where a lower priority was master first', (r) => r.startupTakeovers > 1);
+    lines.push(...healRows(results, setupId));
   }
   for (const setupId of results.busySeconds > 0 ? results.setups : []) {
     const busy = (implementation: ImplementationName) => results.busy.find((b) => b.implementation === implementation && b.setup === setupId);
@@ -95,7 +101,7 @@ export function failoverMarkdown(results: FailoverResults): string {
     "(`ip monitor`), while client TIMEOUTs there are the prober's and listeners' own starvation.",
     '',
   );
-  lines.push(...targets(results), ...runTable(results), ...failureLines(results));
+  lines.push(...targets(results), ...runTable(results), ...healRunTable(results), ...failureLines(results));
   return lines.join('\n');
 }
 
@@ -117,8 +123,56 @@ function targets(results: FailoverResults): string[] {
     `- v2/1 s median outage no worse than keepalived's in the same run: ${verdict(tv2 === null || kv2 === null ? null : tv2 <= kv2)}`,
     `- v3/100 ms median outage below 400 ms: ${verdict(tv3 === null ? null : tv3 < 400)}`,
     `- no spurious failover with the CPU busy: ${verdict(busy.length === 0 ? null : busy.every((b) => b.vipChanges === 0))}`,
+    ...(results.heals.length === 0 ? [] : [`- partition then heal: one VIP holder and the client served again within one advert interval of the heal, in every run: ${verdict(healTarget(results))}`]),
     '',
   ];
+}
+
+function healTarget(results: FailoverResults): boolean | null {
+  const heals = results.heals.filter((r) => r.implementation === 'tsvip');
+  if (heals.length === 0) return null;
+  return heals.every((r) => {
+    const interval = protocolSetups[r.setup].advertIntervalMs;
+    return r.oneHolderMs !== null && r.oneHolderMs <= interval && r.servedAgainMs !== null && r.servedAgainMs <= interval;
+  });
+}
+
+function healMethod(results: FailoverResults): string[] {
+  if (results.heals.length === 0) return [];
+  return [
+    '',
+    '"Partition, then heal" (bench/heal-run.ts): h1\'s port is detached from the bridge (its carrier stays up, so h1 stays',
+    'master on its own), h2 takes over and the client follows it; 6 s after h2 took the VIP (after its second gratuitous ARP',
+    'burst, 5 s in both) the port is attached again. Run i of n heals (i - 0.5)/n of an advert interval after one of h1\'s',
+    "adverts, timed from h1's adverts as tcpdump captured them; h2's adverts fall at a fixed point of that interval (one",
+    "Master_Down after h1's last advert it heard), so some runs meet h2's advert first and others h1's, and tcpdump in h1 and",
+    'h2 records whose arrived first. One holder: the heal to the VIP on exactly one host. Served again: the heal to the',
+    "client's first success after its last failed attempt (0 when no attempt failed), once 50 attempts in a row are answered",
+    `by the only holder; a client still cut off ${seconds(results.healWaitMs)} after the heal is "> ${seconds(results.healWaitMs)}". Longest outage: as for the kills, from`,
+    'the last success before it.',
+  ];
+}
+
+function healRows(results: FailoverResults, setupId: SetupId): string[] {
+  const heals = (implementation: ImplementationName) => results.heals.filter((r) => r.implementation === implementation && r.setup === setupId);
+  const [k, t] = [heals('keepalived'), heals('tsvip')];
+  if (k.length === 0 && t.length === 0) return [];
+  const beyond = `> ${seconds(results.healWaitMs)}`;
+  const lines = [`| **${protocolSetups[setupId].title}**, partition of the master, then heal | | | |`];
+  // A run that never got there counts as Infinity: it sorts last and shows as "> 60 s".
+  const row = (measure: string, of: (run: HealRunResult) => number | null) => {
+    const [ks, ts] = [spread(k.map((r) => of(r) ?? Infinity)), spread(t.map((r) => of(r) ?? Infinity))];
+    lines.push(`| ${measure} | ${formatSpread(ks, beyond)} | ${cellOrMissing(results, formatSpread(ts, beyond))} | ${ratio(ts, ks)} |`);
+  };
+  const count = (measure: string, of: (run: HealRunResult) => boolean) =>
+    lines.push(`| ${measure} | ${k.filter(of).length}/${k.length} | ${cellOrMissing(results, `${t.filter(of).length}/${t.length}`)} | |`);
+  row(`one VIP holder after the heal min / **median** / max (${Math.max(k.length, t.length)} runs)`, (r) => r.oneHolderMs);
+  row('client served again after the heal min / **median** / max', (r) => r.servedAgainMs);
+  row('longest client outage after the heal min / **median** / max', (r) => (r.servedAgainMs === null ? null : r.outageMs));
+  count(`runs where the client was served again within ${seconds(results.healWaitMs)}`, (r) => r.servedAgainMs !== null);
+  count("runs where h1's advert crossed first (h2's in the others)", (r) => r.firstAcross?.host === r.partitioned);
+  count('client answered by h1 at the end', (r) => r.answerAtEnd === r.partitioned);
+  return lines;
 }
 
 function runTable(results: FailoverResults): string[] {
@@ -136,6 +190,32 @@ function runTable(results: FailoverResults): string[] {
   }
   lines.push('', '</details>', '');
   return lines;
+}
+
+function healRunTable(results: FailoverResults): string[] {
+  if (results.heals.length === 0) return [];
+  const lines = [
+    '<details><summary>Every partition/heal run</summary>',
+    '',
+    "| implementation | setup | run | heal phase | h2's adverts at | first across | one holder after | VIP changes after the heal | served again after | longest outage | failed attempts (errors) | answered at the end | client ARP → |",
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const ms = (value: number | null, none: string) => (value === null ? none : formatMs(value));
+  for (const r of results.heals) {
+    const across = r.firstAcross === null ? 'none' : `${r.firstAcross.host}'s, +${formatMs(r.firstAcross.afterHealMs)}`;
+    const changes = r.vipChangesAfter.length === 0 ? 'none' : r.vipChangesAfter.map((c) => `${r.loser === c.host || r.partitioned === c.host ? c.host : `**${c.host}**`} ${c.change} +${formatMs(c.afterHealMs)}`).join(', ');
+    const notServed = `not served again within ${seconds(results.healWaitMs)}`;
+    lines.push(
+      `| ${r.implementation} | ${r.setup} | ${r.run} | ${r.healPhaseMs} ms | ${ms(r.loserPhaseMs, '?')} | ${across} | ${ms(r.oneHolderMs, 'never')} | ${changes} | ${ms(r.servedAgainMs, notServed)} | ${formatMs(r.outageMs)}${r.servedAgainMs === null ? ' (not recovered)' : ''} | ${r.failedAttempts}${errorList(r.clientErrors)} | ${r.answerAtEnd} | ${r.clientArpHost ?? 'none'} |`,
+    );
+  }
+  lines.push('', '</details>', '');
+  return lines;
+}
+
+/** A wait, as the reader thinks of it: 60000 -> "60 s". */
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
 }
 
 function failureLines(results: FailoverResults): string[] {

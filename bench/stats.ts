@@ -21,13 +21,15 @@ export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
 
-export function formatSpread(value: Spread | null): string {
+/** Infinity stands for a run that did not get there within its wait, shown as `beyond` ("> 60 s"). */
+export function formatSpread(value: Spread | null, beyond = 'never'): string {
   if (value === null) return 'n/a';
-  return `${formatMs(value.min)} / **${formatMs(value.median)}** / ${formatMs(value.max)}`;
+  const format = (ms: number) => (Number.isFinite(ms) ? formatMs(ms) : beyond);
+  return `${format(value.min)} / **${format(value.median)}** / ${format(value.max)}`;
 }
 
 /** tsvip's median over keepalived's, as "0.85×"; ratios hold across machines where absolute numbers do not. */
 export function ratio(tsvip: Spread | null, keepalived: Spread | null): string {
-  if (tsvip === null || keepalived === null || keepalived.median === 0) return '–';
+  if (tsvip === null || keepalived === null || keepalived.median === 0 || !Number.isFinite(tsvip.median) || !Number.isFinite(keepalived.median)) return '–';
   return `${(tsvip.median / keepalived.median).toFixed(2)}×`;
 }
