@@ -3,10 +3,11 @@
 // config was validated by the caller, then host checks, then stale VIPs are cleared, then it acts.
 import type { Logger } from 'pino';
 import type { RtNetlinkSocket } from 'netlink';
-import type { Config, VrrpInstanceConfig } from './config/schema.js';
+import type { Config, LoadBalancerConfig, VrrpInstanceConfig } from './config/schema.js';
 import { partLogger } from './log.js';
-import { TsvipError } from './errors.js';
 import { checkHost, HostCheckError, type EthernetInterface } from './daemon/host-checks.js';
+import { LoadBalancerRuntime } from './daemon/load-balancer-runtime.js';
+import { feedBackendsTracker } from './lb/backend-health.js';
 import { InstanceRuntime } from './daemon/instance-runtime.js';
 import { ownAddressOf, recreateReasons } from './daemon/instance-settings.js';
 import { clearStaleVips, primaryAddress } from './daemon/stale-vips.js';
@@ -20,20 +21,10 @@ export interface DaemonOptions {
   clock?: Clock;
 }
 
-/** What this build cannot run yet is refused with a clear error rather than silently ignored. */
-function unsupportedParts(config: Config): string[] {
-  const problems: string[] = [];
-  if (config.loadBalancers.length > 0) problems.push('loadBalancers: the load balancer is not in this build yet; remove the section to run VRRP only');
-  config.vrrp.forEach((instance, index) => {
-    if (instance.track.some((tracker) => tracker.type === 'backends')) {
-      problems.push(`vrrp[${index}].track: the backends tracker needs the load balancer, which is not in this build yet`);
-    }
-  });
-  return problems;
-}
-
 export class Daemon {
   private readonly runtimes = new Map<string, InstanceRuntime>();
+  private readonly balancers = new Map<string, LoadBalancerRuntime>();
+  private readonly wiring: (() => void)[] = [];
   private readonly garpSenders = new Map<string, GarpSender>();
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -63,8 +54,6 @@ export class Daemon {
 
   /** Host checks, stale VIP cleanup, then every instance starts. Throws HostCheckError or TsvipError. */
   static async start(config: Config, options: DaemonOptions): Promise<Daemon> {
-    const unsupported = unsupportedParts(config);
-    if (unsupported.length > 0) throw new TsvipError('ERR_UNSUPPORTED', unsupported.join('\n'));
     const interfaces = checkHost(config);
     const rtnl = openRtnl();
     let watcher: NetlinkWatcher;
@@ -76,7 +65,10 @@ export class Daemon {
     }
     const daemon = new Daemon(config, rtnl, watcher, options);
     try {
+      // Fixed binds first: a port in use stops the start before any VIP moves.
+      for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
       for (const instance of config.vrrp) await daemon.startInstance(instance, interfaces);
+      daemon.wire();
     } catch (error) {
       await daemon.shutdown('start failed');
       throw error;
@@ -89,14 +81,21 @@ export class Daemon {
     return [...this.runtimes.values()];
   }
 
+  get loadBalancers(): readonly LoadBalancerRuntime[] {
+    return [...this.balancers.values()];
+  }
+
+  /** The longest shutdownDrain: how long a SIGTERM may take beyond giving the VIPs up. */
+  get drainBudgetMs(): number {
+    return Math.max(0, ...this.config.loadBalancers.map((lb) => lb.shutdownDrain));
+  }
+
   /**
    * SIGHUP: applies `next` (already validated). Changed priorities, peers, auth, trackers and notify
    * apply in place without a state change; an instance whose VRID, interface, version, interval,
    * VIPs or addressing changed is restarted; removed ones stop, new ones start.
    */
   async reload(next: Config): Promise<void> {
-    const unsupported = unsupportedParts(next);
-    if (unsupported.length > 0) throw new TsvipError('ERR_UNSUPPORTED', unsupported.join('\n'));
     const interfaces = checkHost(next);
     const nextByName = new Map(next.vrrp.map((instance) => [instance.name, instance]));
     for (const [name, runtime] of this.runtimes) {
@@ -121,8 +120,27 @@ export class Daemon {
         await this.startInstance(instance, interfaces);
       }
     }
+    const nextBalancers = new Map(next.loadBalancers.map((lb) => [lb.name, lb]));
+    for (const [name, runtime] of this.balancers) {
+      const wanted = nextBalancers.get(name);
+      if (wanted === undefined) {
+        this.log.info({ loadBalancer: name }, 'load balancer removed by reload: draining');
+        this.balancers.delete(name);
+        await runtime.stopAccepting();
+        void runtime.drain();
+      } else {
+        await runtime.update(wanted, this.instances);
+      }
+    }
+    for (const lb of next.loadBalancers) {
+      if (!this.balancers.has(lb.name)) {
+        this.log.info({ loadBalancer: lb.name }, 'load balancer added by reload');
+        await this.startLoadBalancer(lb);
+      }
+    }
     this.config = next;
-    this.log.info({ instances: next.vrrp.map((instance) => instance.name) }, 'reloaded');
+    this.wire();
+    this.log.info({ instances: next.vrrp.map((instance) => instance.name), loadBalancers: next.loadBalancers.map((lb) => lb.name) }, 'reloaded');
   }
 
   /** Priority 0 from every master, VIPs removed, sockets closed. Idempotent. */
@@ -130,12 +148,42 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info({ reason }, 'stopping');
+    this.unwire();
+    // No new clients, then the VIPs go (priority 0), then open connections get shutdownDrain to end.
+    await Promise.all(this.loadBalancers.map((lb) => lb.stopAccepting()));
     await Promise.all([...this.runtimes].map(([name, runtime]) => this.stopInstance(name, runtime)));
+    const cut = await Promise.all(this.loadBalancers.map((lb) => lb.drain()));
+    if (cut.some((count) => count > 0)) this.log.warn({ cut: cut.reduce((sum, count) => sum + count, 0), code: 'LB_DRAIN_CUT' }, 'connections cut at the end of shutdownDrain');
     for (const sender of this.garpSenders.values()) sender.close();
     this.garpSenders.clear();
     this.watcher.close();
     this.rtnl.socket.close();
     this.log.info({ reason }, 'stopped');
+  }
+
+  private async startLoadBalancer(config: LoadBalancerConfig): Promise<void> {
+    const runtime = new LoadBalancerRuntime(config, { logger: this.options.logger, clock: this.clock });
+    this.balancers.set(config.name, runtime);
+    await runtime.start();
+  }
+
+  /**
+   * Connects what depends on several parts: `backends` trackers to their load balancer's health, and
+   * `vip:` binds to the instances. Run again after every change of either.
+   */
+  private wire(): void {
+    this.unwire();
+    for (const runtime of this.runtimes.values()) {
+      for (const { loadBalancer, tracker } of runtime.backendsTrackers()) {
+        const balancer = this.balancers.get(loadBalancer);
+        if (balancer !== undefined) this.wiring.push(feedBackendsTracker(balancer.health, tracker));
+      }
+    }
+    for (const balancer of this.balancers.values()) balancer.follow(this.instances);
+  }
+
+  private unwire(): void {
+    for (const undo of this.wiring.splice(0)) undo();
   }
 
   private async startInstance(config: VrrpInstanceConfig, interfaces: Map<string, EthernetInterface>): Promise<void> {

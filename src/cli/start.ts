@@ -16,8 +16,11 @@ export interface StartOptions {
   pretty: boolean;
 }
 
-/** keepalived and the kubelet give 2 s or more; whatever is not done by then is abandoned. */
-const SHUTDOWN_DEADLINE_MS = 1800;
+/**
+ * Giving the VIPs up must be done within 2 s (the kubelet and systemd wait longer); load balancers
+ * then get their shutdownDrain on top. Whatever is not done by then is abandoned.
+ */
+const VRRP_SHUTDOWN_MS = 1800;
 
 export async function runStart(options: StartOptions, io: CliIo): Promise<number> {
   let loaded;
@@ -82,11 +85,12 @@ function serve(daemon: Daemon, signals: SignalQueue, configFile: string, log: Lo
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
+      const deadlineMs = VRRP_SHUTDOWN_MS + daemon.drainBudgetMs;
       const deadline = setTimeout(() => {
-        log.error({ code: 'ERR_SHUTDOWN_DEADLINE', deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting anyway');
+        log.error({ code: 'ERR_SHUTDOWN_DEADLINE', deadlineMs }, 'shutdown did not finish in time; exiting anyway');
         signals.close();
         resolve(0);
-      }, SHUTDOWN_DEADLINE_MS);
+      }, deadlineMs);
       deadline.unref();
       daemon.shutdown(signal).then(
         () => {

@@ -34,6 +34,7 @@ export class InstanceRuntime {
   private vipsAdded: Promise<void> = Promise.resolve();
   private restorePending = false;
   private readonly transitions: TransitionRecord[] = [];
+  private readonly stateListeners = new Set<(record: TransitionRecord) => void>();
 
   constructor(
     private current: VrrpInstanceConfig,
@@ -136,6 +137,25 @@ export class InstanceRuntime {
     this.deps.logger.info({ priority: this.instance.priority, previousPriority: previous.priority }, 'configuration applied in place');
   }
 
+  /** Called after each state change (the `vip:` load balancer binds follow MASTER). */
+  onStateChange(listener: (record: TransitionRecord) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Resolves once the VIP changes asked for so far are done: a `vip:` bind can then listen on the VIP. */
+  vipsSettled(): Promise<void> {
+    return this.instance.settled();
+  }
+
+  get vipAddresses(): string[] {
+    return this.current.vips.map(vipAddress);
+  }
+
+  backendsTrackers(): ReturnType<InstanceTrackers['backendsTrackers']> {
+    return this.trackers.backendsTrackers();
+  }
+
   onLink(event: LinkEvent): void {
     this.trackers.onLink(event);
   }
@@ -169,5 +189,6 @@ export class InstanceRuntime {
     this.transitions.push(record);
     if (this.transitions.length > 20) this.transitions.shift();
     this.notify.onState(record.to, record.priority);
+    for (const listener of [...this.stateListeners]) listener(record);
   }
 }

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { TrackerConfig, VrrpInstanceConfig } from '../config/schema.js';
 import { buildTrackers, trackerName, type InstanceTrackers as BuiltTrackers } from '../health/build-trackers.js';
-import { TrackerSet, type TrackedEntry, type TrackerDescription } from '../health/tracker-set.js';
+import { TrackerSet, type ExternalTracker, type TrackedEntry, type TrackerDescription } from '../health/tracker-set.js';
 import type { Tracker } from '../health/tracker.js';
 import { interfaceInfo } from '../netlink/links.js';
 import type { LinkEvent } from '../netlink/events.js';
@@ -76,6 +76,11 @@ export class InstanceTrackers {
 
   describe(): TrackerDescription[] {
     return this.set.describe();
+  }
+
+  /** The `backends` trackers, for the daemon to feed from each load balancer's health. */
+  backendsTrackers(): { loadBalancer: string; tracker: ExternalTracker }[] {
+    return this.running.flatMap((entry) => entry.built.backends.map(({ loadBalancer, tracker }) => ({ loadBalancer, tracker })));
   }
 
   onLink(event: LinkEvent): void {

@@ -46,6 +46,11 @@ export interface ProberOptions {
   readonly intervalMs?: number;
   /** Per attempt, 100 ms unless told: below the 1 s SYN retransmission, so one attempt is one SYN. */
   readonly timeoutMs?: number;
+  /**
+   * 'tcp' (default): connect and read the tcp-listener's name. 'https': a GET /name to an apiserver
+   * stand-in on a new connection each time (the load balancer tests; give it a client's timeout).
+   */
+  readonly protocol?: 'tcp' | 'https';
 }
 
 export interface Outage {
@@ -71,7 +76,8 @@ export async function startListener(lab: Lab, host: LabHost, options: { readonly
 }
 
 export async function startProber(lab: Lab, host: LabHost, options: ProberOptions): Promise<ProberHandle> {
-  const argv = [process.execPath, probePath('tcp-prober.js'), options.address, String(options.port), String(options.intervalMs ?? 10), String(options.timeoutMs ?? 100)];
+  const script = options.protocol === 'https' ? 'https-prober.js' : 'tcp-prober.js';
+  const argv = [process.execPath, probePath(script), options.address, String(options.port), String(options.intervalMs ?? 10), String(options.timeoutMs ?? 100)];
   const spawned = lab.spawn(host, argv);
   const attempts: ProbeAttempt[] = [];
   const waiters = new Waiters();
@@ -168,7 +174,7 @@ export async function whoHoldsVip(lab: Lab, vip: string, options: { readonly hos
  * run this module from src/ through vitest, where only the .ts exists: they use the built copy in
  * dist/, which `npm test` builds first.
  */
-function probePath(name: string): string {
+export function probePath(name: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [join(here, 'probes', name), join(here, '..', '..', 'dist', 'lab', 'probes', name)]) {
     if (existsSync(candidate)) return candidate;
@@ -176,7 +182,7 @@ function probePath(name: string): string {
   throw new LabUsageError(`probe ${name} not found next to ${here} nor in dist/ (run npm run build)`);
 }
 
-async function waitForOutput(spawned: SpawnedProcess, marker: string, what: string): Promise<void> {
+export async function waitForOutput(spawned: SpawnedProcess, marker: string, what: string): Promise<void> {
   const deadline = Date.now() + startTimeoutMs;
   while (!spawned.output().stdout.includes(marker)) {
     if (spawned.child.exitCode !== null || spawned.child.signalCode !== null || Date.now() > deadline) {

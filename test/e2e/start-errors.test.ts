@@ -52,4 +52,18 @@ describe('tsvip start refuses what it cannot run', { timeout: 60_000 }, () => {
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
     expect(await lab().addresses(lab().host(1))).toHaveLength(1);
   });
+
+  test('a load balancer whose port is taken: the error names the load balancer and the address, and no VIP moves', async () => {
+    const host = lab().host(1);
+    const squatter = lab().spawn(host, [process.execPath, '-e', "require('node:net').createServer().listen(8443, '0.0.0.0', () => console.log('listening'))"]);
+    for (let i = 0; i < 200 && !squatter.output().stdout.includes('listening'); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const config = `${instance('eth0')}loadBalancers:\n  - { name: apiserver, bind: 0.0.0.0:8443, backends: [{ name: m1, address: 198.18.0.1:6443 }] }\n`;
+    const result = await lab().run(host, [process.execPath, TSVIP_BIN, 'start', '-c', configFile(config)]);
+    squatter.kill('SIGKILL');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ERR_LB_BIND');
+    expect(result.stderr).toContain('load balancer apiserver: cannot listen on 0.0.0.0:8443: EADDRINUSE');
+    expect(await lab().addresses(host)).toHaveLength(1);
+  });
 });
+

@@ -13,7 +13,7 @@
 // the failover and hiding part of the outage. It also bounds the attempts in flight to about 10.
 // Plain Node, no imports from the rest of tsvip: it runs alone in a lab host.
 import { connect } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { now, printAttempt, runEvery } from './attempt-schedule.js';
 
 const [address, portText, intervalText = '10', timeoutText = '100'] = process.argv.slice(2);
 const port = Number(portText);
@@ -23,9 +23,6 @@ if (!address || !Number.isInteger(port) || !(intervalMs > 0) || !(timeoutMs > 0)
   process.stderr.write('usage: tcp-prober.js ADDRESS PORT [INTERVAL_MS] [TIMEOUT_MS]\n');
   process.exit(2);
 }
-
-/** Wall-clock ms with sub-ms resolution, comparable with Date.now() in the process that runs us. */
-const now = (): number => performance.timeOrigin + performance.now();
 
 function attempt(): void {
   const t = now();
@@ -38,8 +35,7 @@ function attempt(): void {
     socket.destroy();
     const server = answer.trim();
     const ok = error === null && server !== '';
-    const line = { t, ok, server: ok ? server : null, error: ok ? null : (error ?? 'EMPTY'), ms: Math.round((now() - t) * 10) / 10 };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+    printAttempt({ t, ok, server: ok ? server : null, error: ok ? null : (error ?? 'EMPTY') });
   };
   const socket = connect({ host: address, port });
   const timer = setTimeout(() => finish('TIMEOUT'), timeoutMs);
@@ -49,15 +45,4 @@ function attempt(): void {
   socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
 }
 
-// A fixed schedule from the start time: a late timer does not push every later attempt back.
-const start = now();
-let sent = 0;
-function tick(): void {
-  attempt();
-  sent += 1;
-  setTimeout(tick, Math.max(0, start + sent * intervalMs - now()));
-}
-process.stdout.write('{"ready":true}\n');
-tick();
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+runEvery(intervalMs, attempt);

@@ -1,0 +1,62 @@
+// Long-lived connections (issue 5 §2): idleTimeout 0 never cuts a silent connection (watches, `kubectl
+// logs -f`), a non-zero one does, and both proxy sockets carry TCP keepalive.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { KEEPALIVE_INITIAL_DELAY_MS } from '../../src/lb/backend-connect.js';
+import { answering, collect, connectClient, lbConfig, receive, sleep, startLb, useCleanups } from './helpers.js';
+
+const { track, trackLb } = useCleanups();
+
+describe('idleTimeout', () => {
+  it('0 (the default) keeps a silent connection open for 30 s', { timeout: 45_000 }, async () => {
+    const backend = track(await answering('b'));
+    const config = lbConfig({ backends: [{ name: 'b', port: backend.port }] });
+    expect(config.idleTimeout).toBe(0);
+    const { lb, port } = await startLb(config);
+    trackLb(lb);
+    const client = await connectClient(port);
+    client.write('before');
+    await receive(client, 'b:before');
+    let closed = false;
+    client.on('close', () => (closed = true));
+    await sleep(30_000);
+    expect(closed).toBe(false);
+    client.write('after');
+    await receive(client, 'b:after');
+    client.destroy();
+  });
+
+  it('closes both sides of a connection silent for idleTimeout', async () => {
+    const backend = track(await answering('b'));
+    const { lb, port } = await startLb(lbConfig({ backends: [{ name: 'b', port: backend.port }], idleTimeout: 200 }));
+    trackLb(lb);
+    const client = await connectClient(port);
+    client.write('x');
+    await receive(client, 'b:x');
+    const started = performance.now();
+    await collect(client);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(1000);
+    client.destroy();
+  });
+});
+
+describe('TCP keepalive', () => {
+  it('is on for the client side and the backend side of the proxy', async () => {
+    const backend = track(await answering('b'));
+    const { lb, port } = await startLb(lbConfig({ backends: [{ name: 'b', port: backend.port }] }));
+    trackLb(lb);
+    const client = await connectClient(port);
+    client.write('x');
+    await receive(client, 'b:x');
+    const sockets = (filter: string): string => execFileSync('ss', ['-tnoH', 'state', 'established', filter], { encoding: 'utf8' });
+    const seconds = KEEPALIVE_INITIAL_DELAY_MS / 1000;
+    // The proxy's accepted socket (local port = the listener) and its socket to the backend.
+    const clientSide = sockets(`( sport = :${port} )`);
+    const backendSide = sockets(`( dport = :${backend.port} )`);
+    expect(clientSide).toMatch(new RegExp(`timer:\\(keepalive,(${seconds}|${seconds - 1})sec`));
+    expect(backendSide).toMatch(new RegExp(`timer:\\(keepalive,(${seconds}|${seconds - 1})sec`));
+    client.destroy();
+  });
+});
