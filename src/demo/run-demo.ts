@@ -1,10 +1,13 @@
-// `tsvip demo`: three simulated control-plane hosts (network namespaces on this machine) run tsvip
-// for one VIP, a fourth is a client connecting to the VIP every 10 ms. It kills the master with -9,
-// shows the takeover and the client's outage in ms, brings the old master back (preempt takes the VIP
-// back), and removes everything on exit or Ctrl-C.
+// `tsvip demo`: three simulated control-plane hosts (network namespaces on this machine), each with an
+// apiserver stand-in (HTTPS) and tsvip holding one VIP with a load balancer on VIP:8443 to the three
+// apiservers; a fourth host is a client making a new HTTPS connection through the VIP every 10 ms.
+// It kills one apiserver (the load balancer hides it: 0 failures), crashes the master with -9 (the
+// takeover and the client's outage in ms), brings the old master back (preempt takes the VIP back),
+// and removes everything on exit or Ctrl-C.
 import { createLab, type Lab, type LabHost } from '../lab/lab.js';
 import { startTsvip, type TsvipDaemon } from '../lab/tsvip-daemon.js';
-import { longestOutage, startListener, startProber, whoHoldsVip, type ListenerHandle, type ProbeAttempt, type ProberHandle } from '../lab/vip-client.js';
+import { startApiserver, type ApiserverHandle } from '../lab/apiserver.js';
+import { longestOutage, startProber, whoHoldsVip, type ProbeAttempt, type ProberHandle } from '../lab/vip-client.js';
 import { renderDemo, type DemoSnapshot, type HostView } from './view.js';
 
 export interface DemoOptions {
@@ -17,9 +20,12 @@ export interface DemoOptions {
 }
 
 const VIP = '198.18.0.100';
-const PORT = 6443;
+const API_PORT = 6443;
+const LB_PORT = 8443;
 const PRIORITIES = [150, 100, 50];
 const STEP_LIMIT_MS = 30_000;
+/** A SIGKILL takes effect within a few ms; connections opened in that time may still reach the dying host. */
+const KILL_SETTLE_MS = 20;
 
 function vrrpConfig(host: LabHost, routers: readonly LabHost[], priority: number): Record<string, unknown> {
   return {
@@ -33,6 +39,19 @@ function vrrpConfig(host: LabHost, routers: readonly LabHost[], priority: number
         advertInterval: '100ms',
         unicast: { source: host.address, peers: routers.filter((other) => other !== host).map((other) => other.address) },
         vips: [`${VIP}/24`],
+        // The VIP leaves a host whose load balancer has no apiserver to send to.
+        track: [{ type: 'backends', loadBalancer: 'apiserver', weight: -60 }],
+      },
+    ],
+    loadBalancers: [
+      {
+        name: 'apiserver',
+        bind: `vip:${LB_PORT}`,
+        backends: routers.map((backend) => ({ name: backend.name, address: `${backend.address}:${API_PORT}` })),
+        healthCheck: { type: 'https', path: '/readyz', insecureSkipVerify: true, interval: '500ms', timeout: '400ms', rise: 2, fall: 2 },
+        connectTimeout: '500ms',
+        firstByteTimeout: '1s',
+        shutdownDrain: '1s',
       },
     ],
   };
@@ -40,7 +59,7 @@ function vrrpConfig(host: LabHost, routers: readonly LabHost[], priority: number
 
 class Demo {
   private readonly daemons = new Map<LabHost, TsvipDaemon>();
-  private readonly listeners = new Map<LabHost, ListenerHandle>();
+  private readonly apiservers = new Map<LabHost, ApiserverHandle>();
   private readonly holders = new Set<string>();
   private readonly story: string[] = [];
   private step = 'building the lab';
@@ -142,9 +161,10 @@ class Demo {
   }
 
   async run(): Promise<void> {
-    this.at('starting a listener on :6443 on each host (the apiserver stand-in)');
-    for (const host of this.routers) this.listeners.set(host, await startListener(this.lab, host, { port: PORT }));
+    this.at(`starting an apiserver stand-in (HTTPS :${API_PORT}) on each host`);
+    for (const host of this.routers) this.apiservers.set(host, await startApiserver(this.lab, host, { port: API_PORT }));
     this.at(`starting tsvip on ${this.routers.map((host, i) => `${host.name} (priority ${PRIORITIES[i]})`).join(', ')}: VRRPv3, 100 ms adverts`);
+    this.tell(`each load balancer listens on ${VIP}:${LB_PORT} while its host is master, and spreads connections over the three apiservers`);
     this.routers.forEach((host, i) => this.startTsvip(host, PRIORITIES[i] ?? 50));
     // Whoever's Master_Down timer runs out first may be master for a moment (the processes start at
     // different times); the group settles when the highest priority, h1, has preempted.
@@ -152,36 +172,48 @@ class Demo {
     if (first === undefined) throw new Error('the demo lab has four hosts');
     await this.waitFor('master', () => this.master() === first && this.holders.size === 1 && this.routers.every((host) => host === first || this.daemons.get(host)?.state() === 'backup'));
     this.tell(`${first.name} is master and holds ${VIP}`);
-    this.prober = await startProber(this.lab, this.client, { address: VIP, port: PORT });
-    this.at(`the client (${this.client.name}) connects to ${VIP}:${PORT} every 10 ms`);
+    await this.waitFor('the load balancer', () => this.daemons.get(first)?.logs().some((record) => record.msg === 'listening' && String(record.address).startsWith(VIP)) === true);
+    this.prober = await startProber(this.lab, this.client, { address: VIP, port: LB_PORT, protocol: 'https', timeoutMs: 3000 });
+    this.at(`the client (${this.client.name}) opens a new HTTPS connection to ${VIP}:${LB_PORT} every 10 ms (3 s timeout)`);
     await this.hold(this.options.holdMs);
+
+    const victim = this.routers[2];
+    if (victim === undefined) throw new Error('the demo lab has four hosts');
+    this.at(`kill -9 of the apiserver on ${victim.name}: the load balancer retries elsewhere and takes it out of the pool`);
+    const apiserverKilledAt = Date.now();
+    await this.apiservers.get(victim)?.stop('SIGKILL');
+    await this.hold(this.options.holdMs);
+    this.tell(`apiserver ${victim.name} is gone; ${this.outageSince(apiserverKilledAt)}`);
 
     this.at(`${first.name} crashes: kill -9 of its tsvip and its apiserver; no goodbye, its VIP stays behind on its interface`);
     const killedAt = Date.now();
     this.daemons.get(first)?.kill('SIGKILL');
-    this.listeners.get(first)?.process.kill('SIGKILL');
+    await this.apiservers.get(first)?.stop('SIGKILL');
+    // The killed host's load balancer died with its tsvip: an answer after the kill came through the new master.
     await this.waitFor('takeover', () => {
       const next = this.master();
-      return next !== undefined && next !== first && this.servedBy(next.name, killedAt);
+      return next !== undefined && next !== first && this.servedSince(killedAt + KILL_SETTLE_MS);
     });
     const takeover = this.master();
     this.tell(`${takeover?.name ?? '?'} took over and announced itself with gratuitous ARP; ${this.outageSince(killedAt)}`);
     await this.hold(this.options.holdMs);
 
     this.at(`${first.name} comes back: its apiserver, then tsvip, which removes the stale VIP; preempt gives it the VIP back`);
-    this.listeners.set(first, await startListener(this.lab, first, { port: PORT }));
+    this.apiservers.set(first, await startApiserver(this.lab, first, { port: API_PORT }));
     const restartedAt = Date.now();
     this.startTsvip(first, PRIORITIES[0] ?? 150);
-    await this.waitFor('preempt', () => this.master() === first && this.holders.size === 1 && this.servedBy(first.name, restartedAt));
+    await this.waitFor('preempt', () => this.master() === first && this.holders.size === 1);
+    const preemptedAt = Date.now();
+    await this.waitFor('service through the returning master', () => this.servedSince(preemptedAt));
     this.tell(`${first.name} is master again; ${this.outageSince(restartedAt)}`);
     await this.hold(this.options.holdMs);
     this.at('done: removing the namespaces');
     this.draw();
   }
 
-  /** The client got an answer from `server` after `sinceMs`. */
-  private servedBy(server: string, sinceMs: number): boolean {
-    return (this.prober?.attempts() ?? []).some((attempt) => attempt.ok && attempt.server === server && attempt.t > sinceMs);
+  /** The client got an answer to a connection it opened after `sinceMs`. */
+  private servedSince(sinceMs: number): boolean {
+    return (this.prober?.attempts() ?? []).some((attempt) => attempt.ok && attempt.t > sinceMs);
   }
 
   private outageSince(sinceMs: number): string {

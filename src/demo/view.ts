@@ -58,7 +58,7 @@ export function renderDemo(snapshot: DemoSnapshot, options: { colour: boolean })
   lines.push(
     '',
     `  client -> ${snapshot.vip}: ${bar(rate, 30)} ${(rate * 100).toFixed(0).padStart(3)}% of connections answered in the last second` +
-      (client.lastServer === null ? '' : `, by ${client.lastServer}`),
+      (client.lastServer === null ? '' : `, the last by apiserver ${client.lastServer}`),
     `  total: ${client.totalOk} answered, ${client.totalFailed} failed`,
     '',
     ...snapshot.story.slice(-12).map((line) => `  ${line}`),

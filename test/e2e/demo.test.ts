@@ -1,5 +1,6 @@
-// `tsvip demo` as a user runs it (the README's first command): the takeover and the client's outage
-// are shown, the old master takes the VIP back, and nothing is left behind, also after Ctrl-C.
+// `tsvip demo` as a user runs it (the README's first command): a killed apiserver costs the client
+// nothing (the load balancer), the takeover and the client's outage are shown, the old master takes
+// the VIP back, and nothing is left behind, also after Ctrl-C.
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
@@ -36,6 +37,7 @@ describe('tsvip demo', { timeout: 120_000 }, () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/h1 is master and holds 198\.18\.0\.100/);
+    expect(result.stdout).toMatch(/apiserver h3 is gone; the client saw no failed connection/);
     expect(result.stdout).toMatch(/h1 crashes: kill -9/);
     expect(result.stdout).toMatch(/h2 took over and announced itself with gratuitous ARP; the client was cut off for \d+ ms \(\d+ connections failed\)/);
     expect(result.stdout).toMatch(/h1 is master again/);
@@ -44,10 +46,10 @@ describe('tsvip demo', { timeout: 120_000 }, () => {
 
   test('Ctrl-C in the middle: the demo stops and leaves no namespace and no tsvip behind', async () => {
     const before = namespaces();
-    const result = await runDemo(['--plain', '--hold', '5000'], { interruptWhen: /connects to/ });
+    const result = await runDemo(['--plain', '--hold', '5000'], { interruptWhen: /opens a new HTTPS connection/ });
     expect(result.signal ?? result.code).not.toBe(0);
     expect(namespaces()).toEqual(before);
-    const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`${TSVIP_BIN} start`));
+    const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`${TSVIP_BIN} start`) && /\/tsvip-h\d-[^/]+\/vip\.yaml/.test(line)); // the demo's daemons, by their config files
     expect(leftovers).toEqual([]);
   });
 });
