@@ -3,6 +3,7 @@
 // the VIP for one advert interval (100 ms at v3) and gives it back is a spurious failover.
 import type { Lab, LabHost } from '../src/lab/lab.js';
 import type { SpawnedProcess } from '../src/lab/spawned-process.js';
+import { onLines, Waiters } from '../src/lab/waiters.js';
 
 export interface VipEvent {
   /** Date.now() when the line arrived. */
@@ -24,20 +25,15 @@ const subscribeDelayMs = 300;
 export async function watchVip(lab: Lab, hosts: readonly LabHost[], vip: string): Promise<VipWatch> {
   const address = vip.split('/')[0] ?? vip;
   const events: VipEvent[] = [];
-  const waiters = new Set<() => void>();
+  const waiters = new Waiters();
+  const inet = new RegExp(`\\sinet ${address.replaceAll('.', '\\.')}/`);
   const monitors: SpawnedProcess[] = hosts.map((host) => {
     const monitor = lab.spawn(host, ['ip', '-o', '-4', 'monitor', 'address', 'dev', host.iface]);
-    let partial = '';
-    monitor.child.stdout?.on('data', (chunk: string) => {
-      const atMs = Date.now();
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        // "3: eth0    inet 198.18.0.100/24 ..." or "Deleted 3: eth0    inet 198.18.0.100/24 ..."
-        if (!new RegExp(`\\sinet ${address.replaceAll('.', '\\.')}/`).test(line)) continue;
-        events.push({ atMs, host: host.name, change: line.startsWith('Deleted') ? 'deleted' : 'added' });
-      }
-      for (const wake of waiters) wake();
+    onLines(monitor.child.stdout, (line) => {
+      // "3: eth0    inet 198.18.0.100/24 ..." or "Deleted 3: eth0    inet 198.18.0.100/24 ..."
+      if (!inet.test(line)) return;
+      events.push({ atMs: Date.now(), host: host.name, change: line.startsWith('Deleted') ? 'deleted' : 'added' });
+      waiters.wake();
     });
     return monitor;
   });
@@ -49,23 +45,9 @@ export async function watchVip(lab: Lab, hosts: readonly LabHost[], vip: string)
   return {
     events: () => [...events],
     waitFor: (match, { sinceMs, timeoutMs, what }) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find((event) => event.atMs >= sinceMs && match(event));
-          if (found === undefined) return;
-          cleanup();
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`no ${what} within ${timeoutMs} ms (VIP events: ${JSON.stringify(events)})`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
+      waiters.waitFor(() => events.find((event) => event.atMs >= sinceMs && match(event)), {
+        timeoutMs,
+        timeoutError: () => new Error(`no ${what} within ${timeoutMs} ms (VIP events: ${JSON.stringify(events)})`),
       }),
     stop: () => {
       for (const monitor of monitors) monitor.kill('SIGTERM');
