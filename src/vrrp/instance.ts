@@ -25,6 +25,8 @@ export interface GarpPort {
   announce(): void;
 }
 
+type TimerKey = TimerName | 'garpDelay' | 'garpRefresh';
+
 export interface GarpSchedule {
   burst: number;
   delayMs: number;
@@ -73,7 +75,9 @@ export interface InstancePorts {
 export class VrrpInstance {
   readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, garpSent: 0, transitions: 0, drops: {} };
   private state: FsmState;
-  private readonly timers = new Map<TimerName | 'garpDelay' | 'garpRefresh', TimerHandle>();
+  private readonly timers = new Map<TimerKey, TimerHandle>();
+  /** The timer whose callback is running, and when it was due. */
+  private firing: { timer: TimerKey; dueAt: number } | null = null;
   private receiveRules: ReceiveRules;
   /** The VIP adds and removes in flight: shutdown waits for them so the VIPs are really gone before exit. */
   private vipWork: Promise<void> = Promise.resolve();
@@ -242,18 +246,32 @@ export class VrrpInstance {
     this.cancel('garpRefresh');
   }
 
-  private arm(timer: TimerName | 'garpDelay' | 'garpRefresh', afterMs: number, callback: () => void): void {
+  /**
+   * A timer re-armed from its own expiry (the advert timer, the GARP refresh) counts from when it was
+   * due, not from when its callback ran: otherwise every interval slips by the timer's lateness and
+   * the adverts drift. After a stall longer than the interval it counts from now (no burst of
+   * catch-up adverts).
+   */
+  private arm(timer: TimerKey, afterMs: number, callback: () => void): void {
     this.cancel(timer);
+    const now = this.ports.clock.now();
+    const base = this.firing?.timer === timer ? this.firing.dueAt : now;
+    const dueAt = Math.max(now, base + afterMs);
     this.timers.set(
       timer,
       this.ports.clock.setTimeout(() => {
         this.timers.delete(timer);
-        callback();
-      }, afterMs),
+        this.firing = { timer, dueAt };
+        try {
+          callback();
+        } finally {
+          this.firing = null;
+        }
+      }, dueAt - now),
     );
   }
 
-  private cancel(timer: TimerName | 'garpDelay' | 'garpRefresh'): void {
+  private cancel(timer: TimerKey): void {
     const handle = this.timers.get(timer);
     if (handle !== undefined) {
       this.ports.clock.clearTimeout(handle);
