@@ -2,6 +2,7 @@
 // They run on every instance and load balancer that passed the schema, so one run reports all problems.
 import { formatDuration } from './duration.js';
 import { parseHostPort, vipAddress } from './address.js';
+import { parseCommandLine } from '../health/command-line.js';
 import type { LoadBalancerConfig, VrrpInstanceConfig } from './schema.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -85,6 +86,20 @@ function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
     const first = vipAddresses.indexOf(address);
     if (first !== vipIndex) error(at('vips', vipIndex), `${address} is listed twice (first at vips[${first}])`);
   });
+
+  // Command lines are split as the daemon will split them (never by a shell): a broken one is
+  // reported here, with its line, rather than when the daemon starts.
+  inst.track.forEach((tracker, trackerIndex) => {
+    if (tracker.type !== 'script' || typeof tracker.command !== 'string') return;
+    const parsed = parseCommandLine(tracker.command);
+    if (!parsed.ok) error(at('track', trackerIndex, 'command'), `cannot be split into words: ${parsed.reason}`);
+    else if (parsed.words.length === 0) error(at('track', trackerIndex, 'command'), 'must name a program to run');
+  });
+  for (const [state, command] of Object.entries(inst.notify)) {
+    if (command === undefined) continue;
+    const parsed = parseCommandLine(command);
+    if (!parsed.ok) error(at('notify', state), `cannot be split into words: ${parsed.reason}`);
+  }
   return findings;
 }
 

@@ -41,6 +41,8 @@ const cases: Case[] = [
   { name: 'interval without a unit', yaml: instanceWith('    advertInterval: fast'), errors: ['6:21 vrrp[0].advertInterval: must be a duration such as 500ms, 1s, 2m or 1m30s, or an integer number of milliseconds (got "fast")'] },
   { name: 'negative milliseconds', yaml: instanceWith('    preemptDelay: -5'), errors: ['6:19 vrrp[0].preemptDelay: a number is taken as milliseconds and must be a whole number >= 0 (got -5)'] },
   { name: 'preemptDelay too long', yaml: instanceWith('    preemptDelay: 20m'), errors: ['6:19 vrrp[0].preemptDelay: must be from 0s to 1000s (got "20m")'] },
+  { name: 'script command with an unterminated quote', yaml: instanceWith('    track:', '      - { type: script, command: "/bin/check \'a b" }'), errors: ["7:34 vrrp[0].track[0].command: cannot be split into words: unterminated single quote at offset 11"] },
+  { name: 'notify command ending in a lone backslash', yaml: instanceWith('    notify:', '      master: /bin/notify \\'), errors: ['7:15 vrrp[0].notify.master: cannot be split into words: ends with a lone backslash'] },
   { name: 'authPass with VRRPv3', yaml: instanceWith('    version: 3', '    authPass: secret'), errors: ['7:15 vrrp[0].authPass: authentication exists only in VRRPv2 (RFC 5798 removed it): remove authPass or use version: 2'] },
   { name: 'initialState in keepalived capitals', yaml: instanceWith('    initialState: MASTER'), errors: ['6:19 vrrp[0].initialState: must be backup or master (got "MASTER")'] },
   { name: 'preempt as YAML 1.1 "no"', yaml: instanceWith('    preempt: no'), errors: ['6:14 vrrp[0].preempt: must be true or false (got "no")'] },
