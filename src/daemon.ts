@@ -7,6 +7,7 @@ import type { Config, LoadBalancerConfig, VrrpInstanceConfig } from './config/sc
 import { partLogger } from './log.js';
 import { checkHost, HostCheckError, type EthernetInterface } from './daemon/host-checks.js';
 import { LoadBalancerRuntime } from './daemon/load-balancer-runtime.js';
+import { watchEventLoop, type EventLoopWatch } from './daemon/event-loop-watch.js';
 import { feedBackendsTracker } from './lb/backend-health.js';
 import { InstanceRuntime } from './daemon/instance-runtime.js';
 import { ownAddressOf, recreateReasons } from './daemon/instance-settings.js';
@@ -15,6 +16,11 @@ import { openRtnl } from './netlink/addresses.js';
 import { watchNetlinkEvents, type NetlinkWatcher } from './netlink/events.js';
 import { openGarpSender, type GarpSender } from './netlink/garp.js';
 import { systemClock, type Clock } from './vrrp/clock.js';
+
+/** How often the event-loop delay is reported (debug; warn when too high). */
+const EVENT_LOOP_REPORT_MS = 10_000;
+/** Without VRRP nothing is timing-critical; a second of delay still deserves a warning. */
+const LB_ONLY_DELAY_WARN_MS = 1000;
 
 export interface DaemonOptions {
   logger: Logger;
@@ -25,6 +31,7 @@ export class Daemon {
   private readonly runtimes = new Map<string, InstanceRuntime>();
   private readonly balancers = new Map<string, LoadBalancerRuntime>();
   private readonly wiring: (() => void)[] = [];
+  private readonly eventLoop: EventLoopWatch;
   private readonly garpSenders = new Map<string, GarpSender>();
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -38,6 +45,9 @@ export class Daemon {
   ) {
     this.log = partLogger(options.logger, 'daemon');
     this.clock = options.clock ?? systemClock;
+    // Half the shortest advert interval: beyond it a backup may start to miss adverts.
+    const shortest = Math.min(...config.vrrp.map((instance) => instance.advertInterval));
+    this.eventLoop = watchEventLoop({ logger: this.log, everyMs: EVENT_LOOP_REPORT_MS, warnAboveMs: Number.isFinite(shortest) ? shortest / 2 : LB_ONLY_DELAY_WARN_MS });
     watcher.on('link', (event) => {
       for (const runtime of this.runtimes.values()) runtime.onLink(event);
     });
@@ -156,6 +166,7 @@ export class Daemon {
     if (cut.some((count) => count > 0)) this.log.warn({ cut: cut.reduce((sum, count) => sum + count, 0), code: 'LB_DRAIN_CUT' }, 'connections cut at the end of shutdownDrain');
     for (const sender of this.garpSenders.values()) sender.close();
     this.garpSenders.clear();
+    this.eventLoop.stop();
     this.watcher.close();
     this.rtnl.socket.close();
     this.log.info({ reason }, 'stopped');
