@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
 import { runStart } from './start.js';
 import { runDemoCommand } from './demo.js';
+import { runConvert } from './convert.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LevelWithSilent } from 'pino';
 import { processIo, type CliIo } from './io.js';
@@ -43,6 +44,15 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--pretty', 'readable log lines instead of JSON', false)
     .action(async (options: { config: string; logLevel: LevelWithSilent; pretty: boolean }) => {
       setExitCode(await runStart(options, io));
+    });
+
+  program
+    .command('convert')
+    .description('print a commented vip.yaml equivalent to keepalived.conf and/or haproxy.cfg; what cannot be translated goes to stderr as FILE:LINE')
+    .option('--keepalived <file>', 'a keepalived.conf (its includes are followed)')
+    .option('--haproxy <file>', 'a haproxy.cfg')
+    .action((options: { keepalived?: string; haproxy?: string }) => {
+      setExitCode(runConvert(options, io));
     });
 
   program

@@ -1,0 +1,133 @@
+// `tsvip convert`: keepalived.conf and/or haproxy.cfg -> one commented vip.yaml that passes `check`.
+// The output is validated here with the loader `check` uses: an invalid config is never printed.
+import { ConfigError, formatProblem } from '../errors.js';
+import { loadConfigText } from '../config/load.js';
+import { emitYaml, type EmitItem } from './emit.js';
+import { sortFindings, where, type Finding } from './findings.js';
+import { parseHaproxy } from './haproxy-syntax.js';
+import { HaproxyConverter } from './haproxy.js';
+import { KeepalivedConverter, type KeepalivedResult } from './keepalived.js';
+import { loadKeepalived } from './keepalived-load.js';
+import { realSourceFiles, type SourceFiles } from './source-files.js';
+import type { Fields, LoadBalancerDraft, TrackDraft } from './drafts.js';
+
+export interface ConvertInputs {
+  keepalived?: string;
+  haproxy?: string;
+}
+
+export type ConvertOutcome =
+  | { ok: true; yaml: string; findings: Finding[]; warnings: string[]; instances: number; loadBalancers: number }
+  | { ok: false; reason: 'unreadable' | 'nothing' | 'invalid'; findings: Finding[]; errors: string[] };
+
+/** The file name the validation errors of a converted config are reported against. */
+export const CONVERTED_NAME = 'converted vip.yaml';
+
+function readError(file: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? String(error)})`;
+  return `${file}: ${reason}`;
+}
+
+export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSourceFiles): ConvertOutcome {
+  const findings: Finding[] = [];
+  const unreadable: string[] = [];
+  let keepalived: KeepalivedResult = { instances: [], vipAddresses: new Set(), headerLines: [], findings: [] };
+  let loadBalancers: LoadBalancerDraft[] = [];
+
+  // Only reading may fail here: a read error is the user's to fix (exit 1); anything else is a bug.
+  const read = <T>(file: string, load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      unreadable.push(readError(file, error));
+      return undefined;
+    }
+  };
+  if (inputs.keepalived !== undefined) {
+    const file = inputs.keepalived;
+    const loaded = read(file, () => loadKeepalived(file, files));
+    if (loaded) {
+      findings.push(...loaded.findings);
+      keepalived = new KeepalivedConverter(file, files).convert(loaded.statements);
+      findings.push(...keepalived.findings);
+    }
+  }
+  if (inputs.haproxy !== undefined) {
+    const file = inputs.haproxy;
+    const text = read(file, () => files.read(file));
+    if (text !== undefined) {
+      const { sections, orphans } = parseHaproxy(text, file);
+      const result = new HaproxyConverter(keepalived.vipAddresses).convert(sections, orphans);
+      loadBalancers = result.loadBalancers;
+      findings.push(...result.findings);
+    }
+  }
+  if (unreadable.length > 0) return { ok: false, reason: 'unreadable', findings: sortFindings(findings), errors: unreadable };
+  if (keepalived.instances.length === 0 && loadBalancers.length === 0) {
+    return { ok: false, reason: 'nothing', findings: sortFindings(findings), errors: ['nothing could be converted: no usable vrrp_instance or frontend/listen section'] };
+  }
+
+  const vrrp: EmitItem[] = keepalived.instances.map((instance) => {
+    const resolved = instance.tracks.map((t) => resolveTrack(t, loadBalancers));
+    const fields: Fields = { ...instance.fields };
+    const entryComments: Record<string, string[]> = {};
+    if (resolved.length > 0) {
+      // `track` goes before notify, as in the design's example.
+      const { notify, ...rest } = fields;
+      for (const key of Object.keys(fields)) delete fields[key];
+      Object.assign(fields, rest, { track: resolved.map((r) => r.tracker) }, notify === undefined ? {} : { notify });
+      entryComments['track'] = resolved.map((r) => r.comment);
+    }
+    return { header: instance.header, notes: instance.notes, fields, entryComments };
+  });
+  const sources = [inputs.keepalived, inputs.haproxy].filter((f): f is string => f !== undefined);
+  const headerLines = [
+    `Converted by tsvip convert from ${sources.join(' and ')}.`,
+    'Lines that could not be translated were listed on stderr as FILE:LINE. Review, then: tsvip check -c vip.yaml',
+    ...keepalived.headerLines,
+  ];
+  const yaml = emitYaml({ headerLines, vrrp, loadBalancers });
+  let warnings: string[];
+  try {
+    warnings = loadConfigText(yaml, CONVERTED_NAME).warnings.map((w) => `warning: ${formatProblem(w)}`);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { ok: false, reason: 'invalid', findings: sortFindings(findings), errors: error.message.split('\n') };
+    }
+    throw error;
+  }
+  return { ok: true, yaml, findings: sortFindings(findings), warnings, instances: vrrp.length, loadBalancers: loadBalancers.length };
+}
+
+function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDraft[]): { tracker: Fields; comment: string } {
+  if (draft.kind === 'ready') return { tracker: draft.tracker, comment: draft.comment };
+  const { recognized, timing, weight, label } = draft;
+  const checked = `${label} only checks ${recognized.summary}`;
+  const urls = recognized.checks.flatMap((c) => (c.kind === 'url' ? [c] : []));
+  const local = urls.find((u) => /^https?:\/\/(localhost|127\.0\.0\.1)[:/]/.test(u.url)) ?? urls[0];
+  const backends = (lb: LoadBalancerDraft, why: string) => ({
+    tracker: { type: 'backends', loadBalancer: lb.fields['name'], weight },
+    comment: `${checked}: ${why}, so it becomes a backends tracker on "${String(lb.fields['name'])}" (fails when no backend is up)`,
+  });
+  const lbOnPort = local?.port === undefined ? undefined : loadBalancers.find((lb) => lb.bindPort === local.port);
+  if (lbOnPort) return backends(lbOnPort, `port ${lbOnPort.bindPort} is the converted load balancer (${where(lbOnPort.source)})`);
+  const firstLb = loadBalancers[0];
+  if (local && !local.unresolved && local.anyStatus && local.port !== undefined) {
+    const address = `${local.host.replace(/^\[|\]$/g, '')}:${local.port}`;
+    return {
+      tracker: { type: 'tcp', address, ...timing, weight },
+      comment: `${checked}: curl without --fail accepts any HTTP answer (403 and 500 too), so a built-in tcp tracker on ${address} checks the same: that the port answers`,
+    };
+  }
+  if (local && !local.unresolved) {
+    const type = local.url.startsWith('https:') ? 'https' : 'http';
+    const tracker: Fields = { type, url: local.url };
+    if (type === 'https') tracker['insecureSkipVerify'] = true;
+    Object.assign(tracker, timing, { weight });
+    return { tracker, comment: `${checked}: a built-in ${type} tracker does the same without a shell${type === 'https' ? ' (insecureSkipVerify, as curl -k)' : ''}` };
+  }
+  if (firstLb) return backends(firstLb, 'tsvip is the load balancer now');
+  const why = local ? `${local.url} names a variable this script does not set` : `${recognized.summary} asks about haproxy, which tsvip replaces: convert haproxy.cfg in the same run (--haproxy) to get a backends tracker`;
+  return { tracker: draft.fallback, comment: `${draft.fallbackComment}. Kept as a script: ${why}` };
+}

@@ -1,0 +1,68 @@
+// `tsvip convert` through the built binary: exit codes (0 converted, 1 nothing or unreadable, 2 usage)
+// and a stdout that `tsvip check` accepts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runTsvip } from '../cli/run-cli.js';
+
+const workDir = mkdtempSync(join(tmpdir(), 'tsvip-convert-cli-'));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+const kubeadm = 'test/fixtures/convert/kubeadm';
+const sealos = 'test/fixtures/convert/sealos';
+
+async function convertThenCheck(args: string[], name: string): Promise<void> {
+  const converted = await runTsvip(['convert', ...args]);
+  expect(converted.code).toBe(0);
+  const file = join(workDir, name);
+  writeFileSync(file, converted.stdout);
+  const checked = await runTsvip(['check', '-c', file]);
+  expect(checked.stderr).toBe('');
+  expect(checked.code).toBe(0);
+}
+
+describe('tsvip convert', () => {
+  test("kubeadm's keepalived + haproxy: exit 0, findings as FILE:LINE on stderr, stdout passes tsvip check", async () => {
+    const result = await runTsvip(['convert', '--keepalived', `${kubeadm}/keepalived.conf`, '--haproxy', `${kubeadm}/haproxy.cfg`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^# Converted by tsvip convert from /);
+    expect(result.stderr).toContain(`${kubeadm}/haproxy.cfg:36: option tcplog (frontend apiserver): not translated`);
+    expect(result.stderr).toContain('tsvip convert: 1 VRRP instance(s), 1 load balancer(s); 11 line(s) not translated, listed above');
+    await convertThenCheck(['--keepalived', `${kubeadm}/keepalived.conf`, '--haproxy', `${kubeadm}/haproxy.cfg`], 'kubeadm.yaml');
+  });
+
+  test('sealos-style (with an include) and kubespray outputs pass tsvip check too', async () => {
+    await convertThenCheck(['--keepalived', `${sealos}/keepalived.conf`, '--haproxy', `${sealos}/haproxy.cfg`], 'sealos.yaml');
+    await convertThenCheck(['--haproxy', 'test/fixtures/convert/kubespray/haproxy.cfg'], 'kubespray.yaml');
+  });
+
+  test('no input flag: usage error, exit 2', async () => {
+    const result = await runTsvip(['convert']);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'tsvip convert: give at least one input: --keepalived FILE and/or --haproxy FILE\n' });
+  });
+
+  test('flags of later rounds are not registered yet: exit 2', async () => {
+    expect((await runTsvip(['convert', '--nginx', 'x.conf'])).code).toBe(2);
+    expect((await runTsvip(['convert', '--kube-vip', 'x.yaml'])).code).toBe(2);
+  });
+
+  test('an unreadable file: exit 1, nothing on stdout', async () => {
+    const result = await runTsvip(['convert', '--keepalived', `${kubeadm}/keepalived.conf`, '--haproxy', join(workDir, 'missing.cfg')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`tsvip convert: ${join(workDir, 'missing.cfg')}: no such file`);
+  });
+
+  test('nothing convertible: exit 1 with the reasons', async () => {
+    const file = join(workDir, 'lvs.conf');
+    writeFileSync(file, 'virtual_server 10.0.0.50 6443 {\n  lb_algo rr\n}\n');
+    const result = await runTsvip(['convert', '--keepalived', file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `${file}:1: virtual_server: LVS/IPVS virtual servers are not translated: tsvip proxies TCP instead (convert haproxy.cfg with --haproxy)\n` +
+        'tsvip convert: nothing could be converted: no usable vrrp_instance or frontend/listen section\n',
+    );
+  });
+});
