@@ -77,7 +77,7 @@ export class Daemon {
     try {
       // Fixed binds first: a port in use stops the start before any VIP moves.
       for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
-      for (const instance of config.vrrp) await daemon.startInstance(instance, interfaces);
+      for (const instance of config.vrrp) await daemon.startInstance(instance, config, interfaces);
       daemon.wire();
     } catch (error) {
       await daemon.shutdown('start failed');
@@ -108,7 +108,8 @@ export class Daemon {
   async reload(next: Config): Promise<void> {
     const interfaces = checkHost(next);
     const nextByName = new Map(next.vrrp.map((instance) => [instance.name, instance]));
-    for (const [name, runtime] of this.runtimes) {
+    // A snapshot: a restarted instance is put back into the map under the same name.
+    for (const [name, runtime] of [...this.runtimes]) {
       const wanted = nextByName.get(name);
       if (wanted === undefined) {
         this.log.info({ instance: name }, 'instance removed by reload');
@@ -119,7 +120,7 @@ export class Daemon {
       if (reasons.length > 0) {
         this.log.info({ instance: name, changed: reasons }, 'instance restarted by reload');
         await this.stopInstance(name, runtime);
-        await this.startInstance(wanted, interfaces);
+        await this.startInstance(wanted, next, interfaces);
       } else {
         runtime.apply(wanted);
       }
@@ -127,11 +128,11 @@ export class Daemon {
     for (const instance of next.vrrp) {
       if (!this.runtimes.has(instance.name)) {
         this.log.info({ instance: instance.name }, 'instance added by reload');
-        await this.startInstance(instance, interfaces);
+        await this.startInstance(instance, next, interfaces);
       }
     }
     const nextBalancers = new Map(next.loadBalancers.map((lb) => [lb.name, lb]));
-    for (const [name, runtime] of this.balancers) {
+    for (const [name, runtime] of [...this.balancers]) {
       const wanted = nextBalancers.get(name);
       if (wanted === undefined) {
         this.log.info({ loadBalancer: name }, 'load balancer removed by reload: draining');
@@ -197,11 +198,12 @@ export class Daemon {
     for (const undo of this.wiring.splice(0)) undo();
   }
 
-  private async startInstance(config: VrrpInstanceConfig, interfaces: Map<string, EthernetInterface>): Promise<void> {
+  /** `whole` is the config the instance belongs to: its other instances' VIPs are not addresses of ours. */
+  private async startInstance(config: VrrpInstanceConfig, whole: Config, interfaces: Map<string, EthernetInterface>): Promise<void> {
     const iface = interfaces.get(config.interface);
     if (iface === undefined) throw new HostCheckError([`interface ${config.interface} (instance ${config.name}) does not exist on this host`]);
     const logger = partLogger(this.options.logger, 'vrrp', { instance: config.name });
-    const allVips = this.config.vrrp.filter((other) => other.interface === config.interface).flatMap((other) => other.vips);
+    const allVips = whole.vrrp.filter((other) => other.interface === config.interface).flatMap((other) => other.vips);
     const ownAddress = ownAddressOf(config, await primaryAddress(this.rtnl, iface.ifindex, allVips));
     if (ownAddress === null) {
       throw new HostCheckError([`interface ${config.interface} (instance ${config.name}) has no IPv4 address of its own to send adverts from; add one or set unicast.source`]);
