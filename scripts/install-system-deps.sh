@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system tools that tsvip's tests use are installed: iproute2 (`ip` for the namespace lab),
-# ping, tcpdump (keepalived captures), keepalived and haproxy (interop and side-by-side runs).
+# ping, tcpdump (keepalived captures), keepalived and haproxy (interop and side-by-side runs), nginx and wrk
+# (the load balancer benchmark's backends and client).
 # Installs what is missing with apt-get (CI runs as root on Debian); silent when everything is there.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ declare -A wanted=(
   [tcpdump]=tcpdump
   [keepalived]=keepalived
   [haproxy]=haproxy
+  [nginx]=nginx-light
+  [wrk]=wrk
+  [systemd-analyze]=systemd
 )
 
 missing=()
@@ -34,7 +38,7 @@ fi
 echo "install-system-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# keepalived's and haproxy's packages would start their services; tests start their own copies.
+# keepalived's, haproxy's and nginx's packages would start their services; tests start their own copies.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d

@@ -13,6 +13,9 @@ import { InstanceRuntime } from './daemon/instance-runtime.js';
 import { ownAddressOf, recreateReasons } from './daemon/instance-settings.js';
 import { clearStaleVips, primaryAddress } from './daemon/stale-vips.js';
 import { openRtnl } from './netlink/addresses.js';
+import { parseHostPort } from './config/address.js';
+import { TsvipError } from './errors.js';
+import { startStatusServer, type StatusServer } from './status/server.js';
 import { watchNetlinkEvents, type NetlinkWatcher } from './netlink/events.js';
 import { openGarpSender, type GarpSender } from './netlink/garp.js';
 import { systemClock, type Clock } from './vrrp/clock.js';
@@ -36,6 +39,8 @@ export class Daemon {
   private readonly log: Logger;
   private readonly clock: Clock;
   private stopping = false;
+  private started = false;
+  private status: StatusServer | null = null;
 
   private constructor(
     private config: Config,
@@ -79,6 +84,10 @@ export class Daemon {
       for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
       for (const instance of config.vrrp) await daemon.startInstance(instance, config, interfaces);
       daemon.wire();
+      const listen = parseHostPort(config.status.listen, { allowHostname: false, keywords: [] });
+      if (!listen.ok) throw new TsvipError('ERR_STATUS_BIND', `status.listen ${config.status.listen}: ${listen.reason}`);
+      daemon.status = await startStatusServer({ listen: listen.value, logger: partLogger(options.logger, 'status'), ready: () => daemon.started && !daemon.stopping });
+      daemon.started = true;
     } catch (error) {
       await daemon.shutdown('start failed');
       throw error;
@@ -168,6 +177,7 @@ export class Daemon {
     for (const sender of this.garpSenders.values()) sender.close();
     this.garpSenders.clear();
     this.eventLoop.stop();
+    await this.status?.close();
     this.watcher.close();
     this.rtnl.socket.close();
     this.log.info({ reason }, 'stopped');

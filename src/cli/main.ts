@@ -1,11 +1,12 @@
 // The `tsvip` command line (design.md "CLI"). Only commands that work are registered: no stubs.
 // Exit codes: 0 ok, 1 invalid config or failed command, 2 usage error.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
 import { runStart } from './start.js';
 import { runDemoCommand } from './demo.js';
 import { runConvert } from './convert.js';
+import { MANIFEST_KINDS, runManifest, type ManifestOptions } from './manifest.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LevelWithSilent } from 'pino';
 import { processIo, type CliIo } from './io.js';
@@ -44,6 +45,18 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--pretty', 'readable log lines instead of JSON', false)
     .action(async (options: { config: string; logLevel: LevelWithSilent; pretty: boolean }) => {
       setExitCode(await runStart(options, io));
+    });
+
+  program
+    .command('manifest')
+    .description('print a static pod manifest (pod) or a systemd unit (systemd) that runs tsvip with this vip.yaml')
+    .addArgument(new Argument('<kind>', 'what to print').choices(MANIFEST_KINDS))
+    .requiredOption('-c, --config <file>', 'the vip.yaml to run (checked first)')
+    .option('--image <image>', 'pod: the container image (default ghcr.io/tsvip/tsvip:VERSION)')
+    .option('--host-config <path>', 'where vip.yaml is on the host that runs tsvip (default: the absolute path of -c)')
+    .option('--exec <path>', "systemd: the tsvip program ExecStart runs (default: this installation's bin/tsvip)")
+    .action(async (kind: ManifestOptions['kind'], options: Omit<ManifestOptions, 'kind'>) => {
+      setExitCode(await runManifest({ kind, ...options }, io));
     });
 
   program

@@ -44,10 +44,13 @@ describe('tsvip start refuses what it cannot run', { timeout: 60_000 }, () => {
     expect(result.stderr).toMatch(/ERR_HOST_CHECK[\s\S]*missing CAP_NET_ADMIN and CAP_NET_RAW/);
   });
 
-  test('SIGTERM before any peer answers: exits 0 with no VIP left', async () => {
+  test('/healthz and /readyz answer; SIGTERM before any peer answers: exits 0 with no VIP left', async () => {
     const daemon = lab().spawn(lab().host(1), [process.execPath, TSVIP_BIN, 'start', '-c', configFile(instance('eth0'))]);
     for (let i = 0; i < 200 && !daemon.output().stdout.includes('"started"'); i++) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(daemon.output().stdout).toContain('"msg":"started"');
+    // The probes a static pod uses, on status.listen's default 127.0.0.1:9901.
+    expect((await lab().runOk(lab().host(1), ['curl', '-sS', 'http://127.0.0.1:9901/healthz'])).stdout).toBe('ok\n');
+    expect((await lab().runOk(lab().host(1), ['curl', '-sS', 'http://127.0.0.1:9901/readyz'])).stdout).toBe('ready\n');
     daemon.kill('SIGTERM');
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
     expect(await lab().addresses(lab().host(1))).toHaveLength(1);
