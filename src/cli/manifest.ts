@@ -4,8 +4,7 @@
 // the config (a script that must exist in the image, a relative path) go to stderr.
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, ConfigFileError, formatProblem } from '../errors.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadForCommand } from './load-for-command.js';
 import { shellWord, type Manifest } from '../manifest/common.js';
 import { DEFAULT_IMAGE_REPOSITORY, podManifest } from '../manifest/pod.js';
 import { systemdUnit } from '../manifest/systemd.js';
@@ -37,23 +36,14 @@ export async function runManifest(options: ManifestOptions, io: CliIo): Promise<
     io.stderr(`tsvip manifest: ${usage}\n`);
     return EXIT_USAGE;
   }
-  let loaded;
-  try {
-    loaded = await loadConfigFile(options.config);
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof ConfigFileError) {
-      io.stderr(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  for (const warning of loaded.warnings) io.stderr(`${formatProblem({ ...warning, message: `warning: ${warning.message}` })}\n`);
+  const config = await loadForCommand(options.config, io);
+  if (config === null) return 1;
 
   const source = { command: commandLine(options), version: VERSION, hostConfigPath: options.hostConfig ?? resolve(options.config) };
   const manifest: Manifest =
     options.kind === 'pod'
-      ? podManifest(loaded.config, { ...source, image: options.image ?? `${DEFAULT_IMAGE_REPOSITORY}:${VERSION}` })
-      : systemdUnit(loaded.config, { ...source, execPath: options.exec ?? OWN_BIN });
+      ? podManifest(config, { ...source, image: options.image ?? `${DEFAULT_IMAGE_REPOSITORY}:${VERSION}` })
+      : systemdUnit(config, { ...source, execPath: options.exec ?? OWN_BIN });
   for (const note of manifest.notes) io.stderr(`${options.config}: ${note.keyPath}: ${note.message}\n`);
   io.stdout(manifest.text);
   return 0;

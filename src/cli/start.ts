@@ -3,7 +3,8 @@
 // SIGTERM/SIGINT give the VIP up (priority 0, VIPs removed) and exit 0 within 2 s; SIGHUP reloads,
 // and an invalid new config is rejected with its errors while the running one stays.
 import type { Logger, LevelWithSilent } from 'pino';
-import { ConfigError, ConfigFileError, formatProblem, TsvipError } from '../errors.js';
+import { ConfigError, formatProblem, TsvipError } from '../errors.js';
+import { loadForCommand } from './load-for-command.js';
 import { loadConfigFile } from '../config/load.js';
 import { Daemon } from '../daemon.js';
 import { createLogger, partLogger } from '../log.js';
@@ -23,17 +24,8 @@ export interface StartOptions {
 const VRRP_SHUTDOWN_MS = 1800;
 
 export async function runStart(options: StartOptions, io: CliIo): Promise<number> {
-  let loaded;
-  try {
-    loaded = await loadConfigFile(options.config);
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof ConfigFileError) {
-      io.stderr(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  for (const warning of loaded.warnings) io.stderr(`${formatProblem({ ...warning, message: `warning: ${warning.message}` })}\n`);
+  const config = await loadForCommand(options.config, io);
+  if (config === null) return 1;
 
   const logger = createLogger(options.pretty ? { level: options.logLevel, destination: prettyStream() } : { level: options.logLevel });
   const log = partLogger(logger, 'daemon');
@@ -42,7 +34,7 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   const signals = new SignalQueue();
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start(loaded.config, { logger });
+    daemon = await Daemon.start(config, { logger });
   } catch (error) {
     signals.close();
     if (error instanceof TsvipError) {
