@@ -1,12 +1,14 @@
 // `npm run bench -- NAME [options]`: runs one benchmark and writes its section of docs/benchmarks.md.
 //   failover   VRRP failover, keepalived vs tsvip (issue 4; options in bench/failover.ts)
-//   lb         the load balancer (comes with its own issue)
+//   lb         the load balancer, haproxy vs tsvip (issue 5; options in bench/lb.ts)
 // Ctrl-C: the signal becomes process.exit(), whose 'exit' handlers kill the lab's processes, delete
 // its namespaces (src/lab/teardown.ts) and remove the benchmark's temporary files.
 import { runFailoverBenchmark } from './failover.js';
+import { runLbBenchmark } from './lb.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
   failover: runFailoverBenchmark,
+  lb: runLbBenchmark,
 };
 
 const usage = `usage: npm run bench -- NAME [options]\n  NAME: ${Object.keys(benchmarks).join(', ')}\n`;
