@@ -44,7 +44,12 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
     }
     throw error;
   }
-  return serve(daemon, signals, options.config, log);
+  const code = await serve(daemon, signals, options.config, log);
+  // The daemon has given its VIPs up and closed what it opened. Whatever handle is still open (a
+  // library's socket, a connection that outlived the drain deadline) must not keep a stopped daemon
+  // alive: the benchmark saw one outlive SIGTERM by 15 s after 10k connections closed at once.
+  setImmediate(() => process.exit(code));
+  return code;
 }
 
 /** Records SIGTERM/SIGINT/SIGHUP until someone handles them. */

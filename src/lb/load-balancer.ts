@@ -22,6 +22,9 @@ import type { BackendHealthView, LoadBalancerCounters } from './types.js';
 /** The most clients kept waiting beyond maxConnections: Linux's default somaxconn, the most a kernel backlog holds. */
 export const WAITING_LIMIT = 4096;
 
+const LISTEN_BACKLOG_MIN = 511;
+const LISTEN_BACKLOG_MAX = 65535;
+
 export interface LoadBalancerOptions {
   health: BackendHealthView;
   /** The process's root logger; the load balancer logs through a child `{ part: 'lb', loadBalancer }`. */
@@ -125,7 +128,10 @@ export class LoadBalancer {
         reject(new TsvipError('ERR_LB_BIND', `load balancer ${this.name}: cannot listen on ${text}: ${what}`, { cause: error }));
       };
       server.once('error', onError);
-      server.listen({ host: address.host, port: address.port }, () => {
+      // Node's default backlog (511) overflowed under a burst of 10k connections in the benchmark (each
+      // overflow costs a client a 1 s SYN retry); haproxy sizes it from maxconn. The kernel caps it at
+      // net.core.somaxconn.
+      server.listen({ host: address.host, port: address.port, backlog: Math.max(LISTEN_BACKLOG_MIN, Math.min(this.maxConnections, LISTEN_BACKLOG_MAX)) }, () => {
         server.off('error', onError);
         resolve();
       });
