@@ -1,0 +1,167 @@
+// No Docker engine runs here, so this test performs the Dockerfile's steps on this machine: the context
+// as .dockerignore leaves it, each stage in its own temp directory, every RUN line with bash (apt-get
+// lines are skipped when dpkg says their packages are installed here), the runtime stage assembled as
+// its COPY --from lines say, and then the image's ENTRYPOINT run with this machine's Node.
+// The context is a clean export of HEAD with the working tree's Dockerfile and .dockerignore (set
+// TSVIP_DOCKER_CONTEXT=worktree for the working tree as is). It needs the npm registry (`npm ci`) and
+// takes about half a minute. TSVIP_DOCKER_NODE_BIN=<dir with node> plays the image's Node with another
+// one (the steps use its `node`; npm stays this machine's).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aptPackages, baseEnv, buildStages, copyContext, dockerignoreMatcher, exportHead, hostPath, imageNode, parseDockerfile, run, type StageResult, type StepLog } from './dockerfile.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const dockerfileText = readFileSync(join(repo, 'Dockerfile'), 'utf8');
+interface PackageJson {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+describe('the Dockerfile reader', () => {
+  it('refuses what it does not understand', () => {
+    expect(() => parseDockerfile('FROM x\nHEALTHCHECK CMD true\n')).toThrow(/HEALTHCHECK is not understood/);
+    expect(() => parseDockerfile('FROM x\nRUN --mount=type=cache,target=/root/.npm npm ci\n')).toThrow(/shell form/);
+    expect(() => parseDockerfile('FROM x\nCOPY --chown=1:1 a b\n')).toThrow(/COPY flag/);
+    expect(() => parseDockerfile('FROM x\nENTRYPOINT node x\n')).toThrow(/exec \(JSON array\) form/);
+    expect(() => parseDockerfile('RUN true\n')).toThrow(/before the first FROM/);
+    expect(() => parseDockerfile('FROM $NOPE\n')).toThrow(/unknown variable/);
+    expect(() => aptPackages('apt-get install -y python3 && curl -o x y')).toThrow(/more than install packages/);
+  });
+
+  it('joins continuation lines and substitutes ARG in FROM', () => {
+    const f = parseDockerfile('ARG I=node:1-slim\nFROM ${I} AS b\nRUN a \\\n  && b\nENV A=1 B="two words"\nFROM $I\nCOPY --from=b /x ./\nCMD ["--help"]\n');
+    expect(f.stages.map((s) => [s.name, s.image])).toEqual([['b', 'node:1-slim'], [undefined, 'node:1-slim']]);
+    expect(f.stages[0]?.steps).toEqual([
+      { kind: 'RUN', line: 3, command: 'a && b' },
+      { kind: 'ENV', line: 5, vars: { A: '1', B: 'two words' } },
+    ]);
+    expect(f.stages[1]?.cmd).toEqual(['--help']);
+  });
+
+  it('follows .dockerignore as Docker does: last match wins, a directory excludes what is below', () => {
+    const ignored = dockerignoreMatcher('*\n!src\n!package.json\n**/node_modules\n**/*.log\n');
+    expect(ignored('src/cli/main.ts')).toBe(false);
+    expect(ignored('package.json')).toBe(false);
+    expect(ignored('node_modules/typescript/package.json')).toBe(true);
+    expect(ignored('src/node_modules/x.js')).toBe(true);
+    expect(ignored('src/debug.log')).toBe(true);
+    expect(ignored('dist/cli/main.js')).toBe(true);
+    expect(ignored('test/docker/dockerfile.ts')).toBe(true);
+  });
+});
+
+describe('the Dockerfile, performed on this machine', () => {
+  const file = parseDockerfile(dockerfileText);
+  const work = mkdtempSync(join(tmpdir(), 'tsvip-docker-'));
+  const context = join(work, 'context');
+  const log: StepLog[] = [];
+  let stages: StageResult[] = [];
+  let runtime: StageResult;
+  let contextFiles: string[] = [];
+  let source = repo; // the tree the context comes from
+  let pkg: PackageJson;
+  let entrypoint: (args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    // TSVIP_DOCKER_CONTEXT=worktree sends the working tree as `docker build .` here would; by default
+    // the context is HEAD plus the working tree's Dockerfile and .dockerignore (see exportHead).
+    if (process.env.TSVIP_DOCKER_CONTEXT !== 'worktree') {
+      source = join(work, 'head');
+      await exportHead(repo, source);
+    }
+    contextFiles = copyContext(source, context);
+    pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as PackageJson;
+    stages = await buildStages(file, context, join(work, 'stages'), log);
+    runtime = stages[stages.length - 1] as StageResult;
+    // The image's ENTRYPOINT + arguments, with `node` this machine's Node and container paths mapped
+    // into the runtime stage's directory.
+    const ep = runtime.stage.entrypoint ?? [];
+    const argv = ep.map((a, i) => (i === 0 && a === 'node' ? imageNode() : a.startsWith('/') ? hostPath(runtime.root, runtime.workdir, a) : a));
+    entrypoint = (args) => run([...argv, ...args], { cwd: join(runtime.root, runtime.workdir), env: { PATH: baseEnv().PATH ?? '/usr/bin:/bin', ...runtime.env } });
+    for (const s of log) console.log(`[docker] ${s.stage} :${s.line} ${s.skipped === undefined ? `${s.ms} ms` : `skipped (${s.skipped})`}  ${s.what}`);
+    console.log(`[docker] Node ${(await run([imageNode(), '--version'], { cwd: work })).stdout.trim()}; build took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, 300_000);
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('uses one pinned, maintained Node LTS slim image for every stage', () => {
+    const images = new Set(file.stages.map((s) => s.image));
+    expect(images.size).toBe(1);
+    const image = [...images][0] as string;
+    const m = /^node:(\d+)\.\d+\.\d+-(bookworm|trixie)-slim$/.exec(image);
+    expect(m, `${image} is not node:<full version>-<debian>-slim`).not.toBeNull();
+    const major = Number(m?.[1]);
+    expect(major % 2, 'an LTS line is even').toBe(0);
+    expect(major).toBeGreaterThanOrEqual(22); // 20 is past its end of life
+    expect(file.stages.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends only what the image needs as context', () => {
+    expect(contextFiles).toContain('package.json');
+    expect(contextFiles).toContain('package-lock.json');
+    expect(contextFiles).toContain('bin/tsvip');
+    expect(contextFiles.some((f) => f.startsWith('src/'))).toBe(true);
+    for (const f of contextFiles) expect(f).not.toMatch(/(^|\/)(node_modules|dist|\.git|test)\//);
+  });
+
+  it('skipped only apt-get lines, whose packages this machine has', () => {
+    const skipped = log.filter((s) => s.skipped !== undefined);
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const s of skipped) expect(s.what).toMatch(/^RUN apt-get/);
+    expect(log.filter((s) => s.what.startsWith('RUN') && s.skipped === undefined).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('assembles a runtime with the program and production dependencies only', () => {
+    const app = join(runtime.root, runtime.workdir);
+    expect(runtime.workdir).toBe('/app');
+    expect(readdirSync(app).sort()).toEqual(['bin', 'dist', 'node_modules', 'package.json', 'schema']);
+    expect(existsSync(join(app, 'dist', 'cli', 'main.js'))).toBe(true);
+    for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(app, 'node_modules', dep)), `dependency ${dep}`).toBe(true);
+    for (const dev of Object.keys(pkg.devDependencies)) expect(existsSync(join(app, 'node_modules', dev)), `devDependency ${dev}`).toBe(false);
+    for (const dev of ['typescript', 'vitest', 'eslint', 'fast-check', 'vite']) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
+    // Nor anything the lockfile marks as needed only for development.
+    const lock = JSON.parse(readFileSync(join(source, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.dev === true).map(([path]) => path);
+    expect(devOnly.length).toBeGreaterThan(50);
+    expect(devOnly.filter((path) => existsSync(join(app, path)))).toEqual([]);
+    const raw = join(app, 'node_modules', 'raw-socket', 'build', 'Release', 'raw.node');
+    expect(statSync(raw).size).toBeGreaterThan(0);
+  });
+
+  it('runs as root with tsvip as entrypoint and --help as the default command', async () => {
+    expect(runtime.user).toBe('root');
+    expect(runtime.stage.entrypoint).toEqual(['node', '/app/bin/tsvip']);
+    expect(runtime.stage.cmd).toEqual(['--help']);
+    const help = await entrypoint(runtime.stage.cmd ?? []);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/start/);
+    expect(help.stdout).toMatch(/check/);
+  });
+
+  it('tsvip version prints the package version', async () => {
+    const r = await entrypoint(['version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`tsvip ${pkg.version}`);
+  });
+
+  it('tsvip check accepts deploy/vip.yaml mounted as the static pod mounts it', async () => {
+    const config = join(runtime.root, 'etc', 'tsvip', 'vip.yaml');
+    mkdirSync(join(config, '..'), { recursive: true });
+    copyFileSync(join(source, 'deploy', 'vip.yaml'), config);
+    const r = await entrypoint(['check', '-c', config]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  });
+
+  it('loads the native dependencies from the runtime with this Node (raw-socket built, netlink and koffi prebuilt)', async () => {
+    const app = join(runtime.root, runtime.workdir);
+    const script = 'const r = require("raw-socket"); require("netlink"); require("koffi"); if (typeof r.createSocket !== "function") process.exit(3)';
+    const r = await run([imageNode(), '-e', script], { cwd: app });
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
