@@ -8,11 +8,11 @@
 //   --dry-run           print the section instead of writing it
 //   --out FILE          instead of docs/benchmarks.md
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { availableParallelism, cpus, release, tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { withWorkDir } from './work-dir.js';
 import { busyCheck } from './busy-check.js';
 import type { BusyResult } from './busy-check.js';
 import { healRun, healWaitMs } from './heal-run.js';
@@ -44,16 +44,7 @@ export async function runFailoverBenchmark(args: readonly string[]): Promise<num
     process.stderr.write(`bench failover: ${options}\n`);
     return 2;
   }
-  const workDir = await mkdtemp(join(tmpdir(), 'tsvip-bench-'));
-  // Also on Ctrl-C: run.ts turns the signal into process.exit(), which runs 'exit' handlers (the lab's too).
-  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
-  process.on('exit', removeWorkDir);
-  try {
-    return await measure(options, args, workDir);
-  } finally {
-    process.off('exit', removeWorkDir);
-    removeWorkDir();
-  }
+  return withWorkDir('tsvip-bench-', (workDir) => measure(options, args, workDir));
 }
 
 async function measure(options: FailoverOptions, args: readonly string[], workDir: string): Promise<number> {

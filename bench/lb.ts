@@ -9,11 +9,11 @@
 //   --dry-run           print the section instead of writing it
 //   --out FILE          instead of docs/benchmarks.md
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { availableParallelism, cpus, release, tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism, cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { withWorkDir } from './work-dir.js';
 import { ADVERT_INTERVAL_MS, NOFILE, VIP_ADDRESS, createLbLab, holdConnections, holdCount, sleep, startPeer, startProxy } from './lb-lab.js';
 import type { LbLab, Measured, ProxyKind } from './lb-lab.js';
 import { findProfile, summarizeProfile } from './lb-profile.js';
@@ -51,16 +51,7 @@ export async function runLbBenchmark(args: readonly string[]): Promise<number> {
     process.stderr.write(`bench lb: ${availability.reason}\n`);
     return 1;
   }
-  const workDir = await mkdtemp(join(tmpdir(), 'tsvip-bench-lb-'));
-  // Also on Ctrl-C: run.ts turns the signal into process.exit(), which runs 'exit' handlers (the lab's too).
-  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
-  process.on('exit', removeWorkDir);
-  try {
-    return await measure(options, args, workDir);
-  } finally {
-    process.off('exit', removeWorkDir);
-    removeWorkDir();
-  }
+  return withWorkDir('tsvip-bench-lb-', (workDir) => measure(options, args, workDir));
 }
 
 async function measure(options: LbOptions, args: readonly string[], workDir: string): Promise<number> {
