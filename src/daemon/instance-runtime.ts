@@ -33,7 +33,6 @@ export class InstanceRuntime {
   /** The last VIP add: gratuitous ARP waits for it, so a client moving to our MAC finds the address. */
   private vipsAdded: Promise<void> = Promise.resolve();
   private restorePending = false;
-  private readonly transitions: TransitionRecord[] = [];
   private readonly stateListeners = new Set<(record: TransitionRecord) => void>();
 
   constructor(
@@ -88,17 +87,6 @@ export class InstanceRuntime {
     return this.instance.stateName;
   }
 
-  get priority(): number {
-    return this.instance.priority;
-  }
-
-  get counters(): VrrpInstance['counters'] {
-    return this.instance.counters;
-  }
-
-  get recentTransitions(): readonly TransitionRecord[] {
-    return this.transitions;
-  }
 
   start(): void {
     const { iface, ownAddress, logger } = this.deps;
@@ -186,8 +174,6 @@ export class InstanceRuntime {
   }
 
   private onTransition(record: TransitionRecord): void {
-    this.transitions.push(record);
-    if (this.transitions.length > 20) this.transitions.shift();
     this.notify.onState(record.to, record.priority);
     for (const listener of [...this.stateListeners]) listener(record);
   }

@@ -90,14 +90,6 @@ export class VrrpInstance {
     this.receiveRules = receiveRulesOf(settings);
   }
 
-  get name(): string {
-    return this.settings.name;
-  }
-
-  get vips(): readonly string[] {
-    return this.settings.vips;
-  }
-
   get stateName(): VrrpStateName {
     return this.state.name;
   }
