@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the system tools that tsvip's tests use are installed: iproute2 (`ip` for the namespace lab),
 # ping, tcpdump (keepalived captures), keepalived and haproxy (interop and side-by-side runs), nginx and wrk
-# (the load balancer benchmark's backends and client).
+# (the load balancer benchmark's backends and client), promtool (checks /metrics) and chromium (the status page
+# test drives it through playwright-core).
 # Installs what is missing with apt-get (CI runs as root on Debian); silent when everything is there.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ declare -A wanted=(
   [nginx]=nginx-light
   [wrk]=wrk
   [systemd-analyze]=systemd
+  [promtool]=prometheus
+  [chromium]=chromium
 )
 
 missing=()
@@ -38,7 +41,7 @@ fi
 echo "install-system-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# keepalived's, haproxy's and nginx's packages would start their services; tests start their own copies.
+# keepalived's, haproxy's, nginx's and prometheus's packages would start their services; tests start their own copies.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d

@@ -16,6 +16,10 @@ import { openRtnl } from './netlink/addresses.js';
 import { parseHostPort } from './config/address.js';
 import { TsvipError } from './errors.js';
 import { startStatusServer, type StatusServer } from './status/server.js';
+import { loadStatusCredentials, type StatusCredentials } from './status/basic-auth.js';
+import { redactConfig, type StatusSnapshot, type TransitionStatus } from './status/snapshot.js';
+import { VERSION } from './version.js';
+import { hostname } from 'node:os';
 import { watchNetlinkEvents, type NetlinkWatcher } from './netlink/events.js';
 import { openGarpSender, type GarpSender } from './netlink/garp.js';
 import { systemClock, type Clock } from './vrrp/clock.js';
@@ -24,6 +28,8 @@ import { systemClock, type Clock } from './vrrp/clock.js';
 const EVENT_LOOP_REPORT_MS = 10_000;
 /** Without VRRP nothing is timing-critical; a second of delay still deserves a warning. */
 const LB_ONLY_DELAY_WARN_MS = 1000;
+/** State changes kept for /status and the status page, across all instances. */
+const TRANSITIONS_KEPT = 50;
 
 export interface DaemonOptions {
   logger: Logger;
@@ -41,6 +47,10 @@ export class Daemon {
   private stopping = false;
   private started = false;
   private status: StatusServer | null = null;
+  private credentials: StatusCredentials | null = null;
+  /** Newest last; survives an instance's restart by a reload. */
+  private readonly transitions: TransitionStatus[] = [];
+  private readonly startedAt = new Date();
 
   private constructor(
     private config: Config,
@@ -80,13 +90,20 @@ export class Daemon {
     }
     const daemon = new Daemon(config, rtnl, watcher, options);
     try {
+      daemon.credentials = loadStatusCredentials(config.status.auth);
       // Fixed binds first: a port in use stops the start before any VIP moves.
       for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
       for (const instance of config.vrrp) await daemon.startInstance(instance, config, interfaces);
       daemon.wire();
       const listen = parseHostPort(config.status.listen, { allowHostname: false, keywords: [] });
       if (!listen.ok) throw new TsvipError('ERR_STATUS_BIND', `status.listen ${config.status.listen}: ${listen.reason}`);
-      daemon.status = await startStatusServer({ listen: listen.value, logger: partLogger(options.logger, 'status'), ready: () => daemon.started && !daemon.stopping });
+      daemon.status = await startStatusServer({
+        listen: listen.value,
+        logger: partLogger(options.logger, 'status'),
+        ready: () => daemon.isReady,
+        snapshot: () => daemon.snapshot(),
+        credentials: () => daemon.credentials,
+      });
       daemon.started = true;
     } catch (error) {
       await daemon.shutdown('start failed');
@@ -104,6 +121,26 @@ export class Daemon {
     return [...this.balancers.values()];
   }
 
+  get isReady(): boolean {
+    return this.started && !this.stopping;
+  }
+
+  /** What /status, /metrics and the status page show. */
+  snapshot(): StatusSnapshot {
+    return {
+      version: VERSION,
+      hostname: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      now: new Date().toISOString(),
+      ready: this.isReady,
+      config: redactConfig(this.config),
+      instances: this.instances.map((runtime) => runtime.describe()),
+      loadBalancers: this.loadBalancers.map((runtime) => runtime.describe()),
+      transitions: [...this.transitions].reverse(),
+    };
+  }
+
   /** The longest shutdownDrain: how long a SIGTERM may take beyond giving the VIPs up. */
   get drainBudgetMs(): number {
     return Math.max(0, ...this.config.loadBalancers.map((lb) => lb.shutdownDrain));
@@ -116,6 +153,8 @@ export class Daemon {
    */
   async reload(next: Config): Promise<void> {
     const interfaces = checkHost(next);
+    // Read before anything changes: an unreadable password file rejects the whole reload.
+    const credentials = loadStatusCredentials(next.status.auth);
     const nextByName = new Map(next.vrrp.map((instance) => [instance.name, instance]));
     // A snapshot: a restarted instance is put back into the map under the same name.
     for (const [name, runtime] of [...this.runtimes]) {
@@ -158,7 +197,9 @@ export class Daemon {
         await this.startLoadBalancer(lb);
       }
     }
+    if (next.status.listen !== this.config.status.listen) this.log.warn({ listen: next.status.listen, code: 'STATUS_LISTEN_NOT_RELOADED' }, 'status.listen changes at the next restart, not on reload');
     this.config = next;
+    this.credentials = credentials;
     this.wire();
     this.log.info({ instances: next.vrrp.map((instance) => instance.name), loadBalancers: next.loadBalancers.map((lb) => lb.name) }, 'reloaded');
   }
@@ -226,6 +267,10 @@ export class Daemon {
       garp: this.garpSender(iface),
       clock: this.clock,
       logger,
+    });
+    runtime.onStateChange((record) => {
+      this.transitions.push({ instance: config.name, from: record.from, to: record.to, reason: record.reason, priority: record.priority, at: new Date().toISOString() });
+      if (this.transitions.length > TRANSITIONS_KEPT) this.transitions.shift();
     });
     runtime.start();
     this.runtimes.set(config.name, runtime);

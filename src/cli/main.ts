@@ -6,6 +6,7 @@ import { runCheck } from './check.js';
 import { runStart } from './start.js';
 import { runDemoCommand } from './demo.js';
 import { runConvert } from './convert.js';
+import { DEFAULT_STATUS_URL, runStatus } from './status.js';
 import { MANIFEST_KINDS, runManifest, type ManifestOptions } from './manifest.js';
 import { LOG_LEVELS } from '../log.js';
 import type { LevelWithSilent } from 'pino';
@@ -45,6 +46,15 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--pretty', 'readable log lines instead of JSON', false)
     .action(async (options: { config: string; logLevel: LevelWithSilent; pretty: boolean }) => {
       setExitCode(await runStart(options, io));
+    });
+
+  program
+    .command('status')
+    .description('ask a running tsvip for its instances and backends')
+    .option('--url <url>', 'its status.listen address; credentials for status.auth go in it: http://USER:PASSWORD@HOST:PORT', DEFAULT_STATUS_URL)
+    .option('--json', 'print /status as JSON', false)
+    .action(async (options: { url: string; json: boolean }) => {
+      setExitCode(await runStatus(options, io));
     });
 
   program

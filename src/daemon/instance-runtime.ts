@@ -15,6 +15,7 @@ import { RawVrrpSocket } from '../vrrp/raw-transport.js';
 import { InstanceTrackers } from './instance-trackers.js';
 import { instanceSettings } from './instance-settings.js';
 import { NotifyRunner } from '../vrrp/notify.js';
+import type { InstanceStatus } from '../status/snapshot.js';
 
 export interface InstanceRuntimeDeps {
   rtnl: RtNetlinkSocket;
@@ -34,6 +35,8 @@ export class InstanceRuntime {
   private vipsAdded: Promise<void> = Promise.resolve();
   private restorePending = false;
   private readonly stateListeners = new Set<(record: TransitionRecord) => void>();
+  /** Wall-clock time of the last state change (or of the start): what /status calls `since`. */
+  private sinceMs = Date.now();
 
   constructor(
     private current: VrrpInstanceConfig,
@@ -87,6 +90,24 @@ export class InstanceRuntime {
     return this.instance.stateName;
   }
 
+  /** For /status, /metrics and the status page. */
+  describe(): InstanceStatus {
+    const config = this.current;
+    return {
+      name: config.name,
+      interface: config.interface,
+      vrid: config.vrid,
+      version: config.version,
+      state: this.instance.stateName,
+      priority: this.instance.priority,
+      configuredPriority: config.priority,
+      masterAddress: this.instance.masterAddress,
+      since: new Date(this.sinceMs).toISOString(),
+      vips: [...config.vips],
+      trackers: this.trackers.describe(),
+      counters: { ...this.instance.counters, drops: { ...this.instance.counters.drops } },
+    };
+  }
 
   start(): void {
     const { iface, ownAddress, logger } = this.deps;
@@ -101,6 +122,7 @@ export class InstanceRuntime {
     this.trackers.start();
     this.applyTrackers();
     logger.info({ interface: iface.name, vrid: this.current.vrid, ownAddress, priority: this.instance.priority }, 'instance starting');
+    this.sinceMs = Date.now();
     this.instance.start();
   }
 
@@ -174,6 +196,7 @@ export class InstanceRuntime {
   }
 
   private onTransition(record: TransitionRecord): void {
+    this.sinceMs = Date.now();
     this.notify.onState(record.to, record.priority);
     for (const listener of [...this.stateListeners]) listener(record);
   }

@@ -8,9 +8,10 @@ import { parseHostPort } from '../config/address.js';
 import { TsvipError } from '../errors.js';
 import { BackendHealth } from '../lb/backend-health.js';
 import { LoadBalancer, type ListenAddress } from '../lb/load-balancer.js';
-import { backendAddresses } from '../lb/pool.js';
+import { backendAddresses, newBackendCounters } from '../lb/pool.js';
 import type { Clock } from '../vrrp/clock.js';
 import type { InstanceRuntime } from './instance-runtime.js';
+import type { LoadBalancerStatus } from '../status/snapshot.js';
 
 export type Bind = { kind: 'address'; address: ListenAddress } | { kind: 'vip'; port: number };
 
@@ -46,6 +47,34 @@ export class LoadBalancerRuntime {
 
   get config(): LoadBalancerConfig {
     return this.current;
+  }
+
+  /** For /status, /metrics and the status page. */
+  describe(): LoadBalancerStatus {
+    const { backends: perBackend, ...counters } = this.proxy.counters;
+    const weights = new Map(this.current.backends.map((backend) => [backend.name, backend.weight]));
+    return {
+      name: this.current.name,
+      bind: this.current.bind,
+      balance: this.current.balance,
+      listening: this.proxy.listeningAddresses.map((address) => `${address.host}:${address.port}`),
+      pool: this.health.pool(),
+      counters: { ...counters },
+      backends: this.health.describe().map((backend) => ({
+        name: backend.name,
+        address: backend.address,
+        weight: weights.get(backend.name) ?? 0,
+        state: backend.state,
+        up: backend.up,
+        reason: backend.reason,
+        since: new Date(backend.since).toISOString(),
+        lastCheck: backend.lastCheck,
+        checks: backend.checks,
+        failedChecks: backend.failures,
+        passiveFailures: backend.passiveFailures,
+        counters: { ...(perBackend[backend.name] ?? newBackendCounters()) },
+      })),
+    };
   }
 
   /** Starts the health checks and a fixed bind; `vip:` binds wait for follow(). Throws ERR_LB_BIND. */

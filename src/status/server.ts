@@ -1,16 +1,24 @@
-// The status server on `status.listen` (design.md): for now the two probes a supervisor needs.
-// /healthz answers while the process runs (a static pod's liveness probe); /readyz answers 200 once
-// the config is applied and the sockets are open, 503 before and while stopping. /metrics, /status
-// and the status page come with the operations issue; their paths answer 404 until then.
-import { createServer, type Server } from 'node:http';
+// The status server on `status.listen` (design.md): /healthz answers while the process runs (a static
+// pod's liveness probe); /readyz answers 200 once the config is applied and the sockets are open, 503
+// before and while stopping; /metrics is Prometheus's text format; /status the daemon's state as JSON;
+// / the status page. With `status.auth`, / and /status want basic auth (the probes and /metrics stay
+// open, as a kubelet and a Prometheus scrape expect on a host-local port).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { TsvipError } from '../errors.js';
+import { checkBasicAuth, type StatusCredentials } from './basic-auth.js';
+import { createStatusMetrics } from './metrics.js';
+import { STATUS_PAGE } from './page.js';
+import type { StatusSnapshot } from './snapshot.js';
 
 export interface StatusServerOptions {
   /** status.listen, already validated; port 0 picks a free one (tests). */
   listen: { host: string; port: number };
   logger: Logger;
   ready: () => boolean;
+  snapshot: () => StatusSnapshot;
+  /** The current basic-auth credentials (they change on reload); null: no auth. */
+  credentials: () => StatusCredentials | null;
 }
 
 export interface StatusServer {
@@ -18,18 +26,54 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
+const PROTECTED = new Set(['/', '/status']);
+
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const where = `${options.listen.host}:${options.listen.port}`;
+  const metrics = createStatusMetrics();
+
+  const send = (response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void => {
+    response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', ...extra });
+    response.end(body);
+  };
+
+  const authorized = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const credentials = options.credentials();
+    if (credentials === null) return true;
+    const result = checkBasicAuth(request.headers.authorization, credentials);
+    if (result === 'ok') return true;
+    metrics.countAuthFailure(result);
+    if (result === 'wrong') options.logger.warn({ remote: request.socket.remoteAddress, code: 'STATUS_AUTH_FAILED' }, 'status: wrong credentials');
+    send(response, 401, 'unauthorized\n', undefined, { 'www-authenticate': 'Basic realm="tsvip", charset="UTF-8"' });
+    return false;
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed\n', undefined, { allow: 'GET, HEAD' });
+    if (PROTECTED.has(path) && !authorized(request, response)) return;
+    switch (path) {
+      case '/healthz':
+        return send(response, 200, 'ok\n');
+      case '/readyz':
+        return options.ready() ? send(response, 200, 'ready\n') : send(response, 503, 'not ready\n');
+      case '/metrics':
+        return send(response, 200, await metrics.render(options.snapshot()), metrics.contentType);
+      case '/status':
+        return send(response, 200, `${JSON.stringify(options.snapshot(), null, 2)}\n`, 'application/json; charset=utf-8');
+      case '/':
+        return send(response, 200, STATUS_PAGE, 'text/html; charset=utf-8', { 'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:" });
+      default:
+        return send(response, 404, 'not found\n');
+    }
+  };
+
   const server: Server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    const send = (status: number, body: string): void => {
-      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(`${body}\n`);
-    };
-    if (request.method !== 'GET' && request.method !== 'HEAD') send(405, 'method not allowed');
-    else if (path === '/healthz') send(200, 'ok');
-    else if (path === '/readyz') send(options.ready() ? 200 : 503, options.ready() ? 'ready' : 'not ready');
-    else send(404, 'not found');
+    handle(request, response).catch((error: unknown) => {
+      options.logger.error({ err: error, path: request.url, code: 'ERR_STATUS_REQUEST' }, 'status request failed');
+      if (!response.headersSent) send(response, 500, 'internal error\n');
+      else response.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -39,7 +83,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   });
   const bound = server.address();
   const address = typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : options.listen;
-  options.logger.info({ address: `${address.host}:${address.port}` }, 'status server listening');
+  options.logger.info({ address: `${address.host}:${address.port}`, auth: options.credentials() !== null }, 'status server listening');
   return {
     address,
     close: () =>

@@ -1,0 +1,87 @@
+// What a running daemon reports about itself: the one shape behind /status (as JSON), /metrics, the
+// status page and `tsvip status`. Plain data, built fresh for each request; times are ISO strings so
+// that the JSON reads the same in a browser, in jq and in a test.
+import type { Config } from '../config/schema.js';
+import type { TrackerDescription } from '../health/tracker-set.js';
+import type { BackendCounters, LoadBalancerCounters } from '../lb/types.js';
+import type { PoolHealth } from '../lb/backend-health.js';
+import type { InstanceCounters } from '../vrrp/instance.js';
+import type { TrackerState } from '../health/tracker.js';
+
+export const REDACTED = '<redacted>';
+
+export interface InstanceStatus {
+  name: string;
+  interface: string;
+  vrid: number;
+  version: 2 | 3;
+  state: string;
+  /** The configured priority with the tracker weights applied. */
+  priority: number;
+  configuredPriority: number;
+  /** The master's address as this host sees it (its own address when master); null when unknown. */
+  masterAddress: string | null;
+  /** When the instance entered its current state (or started). */
+  since: string;
+  vips: string[];
+  trackers: TrackerDescription[];
+  counters: InstanceCounters;
+}
+
+export interface BackendStatus {
+  name: string;
+  address: string;
+  weight: number;
+  state: TrackerState;
+  up: boolean;
+  reason: string;
+  since: string;
+  lastCheck: string;
+  checks: number;
+  failedChecks: number;
+  passiveFailures: number;
+  counters: BackendCounters;
+}
+
+export interface LoadBalancerStatus {
+  name: string;
+  bind: string;
+  balance: string;
+  /** Where it accepts clients now (a `vip:` bind only while its instance is MASTER). */
+  listening: string[];
+  pool: PoolHealth;
+  counters: Omit<LoadBalancerCounters, 'backends'>;
+  backends: BackendStatus[];
+}
+
+export interface TransitionStatus {
+  instance: string;
+  from: string;
+  to: string;
+  reason: string;
+  priority: number;
+  at: string;
+}
+
+export interface StatusSnapshot {
+  version: string;
+  hostname: string;
+  pid: number;
+  startedAt: string;
+  now: string;
+  ready: boolean;
+  /** The config as applied (defaults filled in), secrets replaced by REDACTED. */
+  config: Config;
+  instances: InstanceStatus[];
+  loadBalancers: LoadBalancerStatus[];
+  /** The latest state changes of every instance, newest first. */
+  transitions: TransitionStatus[];
+}
+
+/** The config without what must not leave the host: VRRP PASS passwords. */
+export function redactConfig(config: Config): Config {
+  return {
+    ...config,
+    vrrp: config.vrrp.map((instance) => (instance.authPass === undefined ? instance : { ...instance, authPass: REDACTED })),
+  };
+}
