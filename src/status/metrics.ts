@@ -1,7 +1,8 @@
 // /metrics in Prometheus's text format (prom-client). Every value is read from one StatusSnapshot taken
 // at scrape time, so a scrape is consistent with itself and nothing is kept twice: the instances and
 // load balancers own their counters, the metrics only copy them. A counter that goes back to zero
-// (an instance restarted by a reload) is a counter reset, which Prometheus's rate() handles.
+// (an instance restarted by a reload) is a counter reset, which Prometheus's rate() handles. The VRRP
+// instance's label is `vrrp_instance`: `instance` is the label Prometheus gives every scrape target.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { StatusSnapshot } from './snapshot.js';
 import type { AuthResult } from './basic-auth.js';
@@ -47,7 +48,7 @@ export function createStatusMetrics(): StatusMetrics {
       },
     });
   };
-  const perInstance = (value: (i: StatusSnapshot['instances'][number]) => number) => (s: StatusSnapshot): Sample[] => s.instances.map((i) => [{ instance: i.name }, value(i)]);
+  const perInstance = (value: (i: StatusSnapshot['instances'][number]) => number) => (s: StatusSnapshot): Sample[] => s.instances.map((i) => [{ vrrp_instance: i.name }, value(i)]);
   const perBalancer = (value: (lb: StatusSnapshot['loadBalancers'][number]) => number) => (s: StatusSnapshot): Sample[] => s.loadBalancers.map((lb) => [{ load_balancer: lb.name }, value(lb)]);
   const perBackend =
     (value: (b: StatusSnapshot['loadBalancers'][number]['backends'][number]) => number) =>
@@ -57,23 +58,23 @@ export function createStatusMetrics(): StatusMetrics {
   gauge('tsvip_build_info', 'Always 1; the version of tsvip that runs.', ['version'], (s) => [[{ version: s.version }, 1]]);
   gauge('tsvip_ready', '1 once the config is applied and the sockets are open, 0 before and while stopping.', [], (s) => [[{}, s.ready ? 1 : 0]]);
 
-  gauge('tsvip_vrrp_instance_state', 'VRRP state of an instance: 1 for the state it is in, 0 for the others.', ['instance', 'state'], (s) =>
-    s.instances.flatMap((i) => VRRP_STATES.map((state): Sample => [{ instance: i.name, state }, i.state === state ? 1 : 0])),
+  gauge('tsvip_vrrp_instance_state', 'VRRP state of an instance: 1 for the state it is in, 0 for the others.', ['vrrp_instance', 'state'], (s) =>
+    s.instances.flatMap((i) => VRRP_STATES.map((state): Sample => [{ vrrp_instance: i.name, state }, i.state === state ? 1 : 0])),
   );
-  gauge('tsvip_vrrp_instance_priority', 'Effective VRRP priority: the configured one with tracker weights applied.', ['instance'], perInstance((i) => i.priority));
-  counter('tsvip_vrrp_transitions_total', 'VRRP state changes of an instance.', ['instance'], perInstance((i) => i.counters.transitions));
-  counter('tsvip_vrrp_adverts_sent_total', 'VRRP adverts sent.', ['instance'], perInstance((i) => i.counters.advertsSent));
-  counter('tsvip_vrrp_adverts_received_total', 'VRRP adverts received and accepted.', ['instance'], perInstance((i) => i.counters.advertsReceived));
-  counter('tsvip_vrrp_adverts_dropped_total', 'VRRP packets dropped, by reason (auth, checksum, vrid mismatch, ...).', ['instance', 'reason'], (s) =>
-    s.instances.flatMap((i) => Object.entries(i.counters.drops).map(([reason, count]): Sample => [{ instance: i.name, reason }, count ?? 0])),
+  gauge('tsvip_vrrp_instance_priority', 'Effective VRRP priority: the configured one with tracker weights applied.', ['vrrp_instance'], perInstance((i) => i.priority));
+  counter('tsvip_vrrp_transitions_total', 'VRRP state changes of an instance.', ['vrrp_instance'], perInstance((i) => i.counters.transitions));
+  counter('tsvip_vrrp_adverts_sent_total', 'VRRP adverts sent.', ['vrrp_instance'], perInstance((i) => i.counters.advertsSent));
+  counter('tsvip_vrrp_adverts_received_total', 'VRRP adverts received and accepted.', ['vrrp_instance'], perInstance((i) => i.counters.advertsReceived));
+  counter('tsvip_vrrp_adverts_dropped_total', 'VRRP packets dropped, by reason (auth, checksum, vrid mismatch, ...).', ['vrrp_instance', 'reason'], (s) =>
+    s.instances.flatMap((i) => Object.entries(i.counters.drops).map(([reason, count]): Sample => [{ vrrp_instance: i.name, reason }, count ?? 0])),
   );
-  counter('tsvip_vrrp_garp_sent_total', 'Gratuitous ARP packets sent for the VIPs.', ['instance'], perInstance((i) => i.counters.garpSent));
+  counter('tsvip_vrrp_garp_sent_total', 'Gratuitous ARP packets sent for the VIPs.', ['vrrp_instance'], perInstance((i) => i.counters.garpSent));
 
-  gauge('tsvip_tracker_state', 'State of a tracker of an instance: 1 for the state it is in, 0 for the others.', ['instance', 'tracker', 'type', 'state'], (s) =>
-    s.instances.flatMap((i) => i.trackers.flatMap((t) => TRACKER_STATES.map((state): Sample => [{ instance: i.name, tracker: t.name, type: t.type, state }, t.state === state ? 1 : 0]))),
+  gauge('tsvip_tracker_state', 'State of a tracker of an instance: 1 for the state it is in, 0 for the others.', ['vrrp_instance', 'tracker', 'type', 'state'], (s) =>
+    s.instances.flatMap((i) => i.trackers.flatMap((t) => TRACKER_STATES.map((state): Sample => [{ vrrp_instance: i.name, tracker: t.name, type: t.type, state }, t.state === state ? 1 : 0]))),
   );
-  gauge('tsvip_tracker_up', '1 while a tracker passes, 0 otherwise.', ['instance', 'tracker', 'type'], (s) =>
-    s.instances.flatMap((i) => i.trackers.map((t): Sample => [{ instance: i.name, tracker: t.name, type: t.type }, t.up ? 1 : 0])),
+  gauge('tsvip_tracker_up', '1 while a tracker passes, 0 otherwise.', ['vrrp_instance', 'tracker', 'type'], (s) =>
+    s.instances.flatMap((i) => i.trackers.map((t): Sample => [{ vrrp_instance: i.name, tracker: t.name, type: t.type }, t.up ? 1 : 0])),
   );
 
   gauge('tsvip_lb_up', '1 while a load balancer has a backend up.', ['load_balancer'], perBalancer((lb) => (lb.pool.up ? 1 : 0)));

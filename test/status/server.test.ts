@@ -112,16 +112,16 @@ describe('/metrics', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
     const expected = [
-      'tsvip_vrrp_instance_state{instance="VI_1",state="master"} 1',
-      'tsvip_vrrp_instance_state{instance="VI_1",state="backup"} 0',
-      'tsvip_vrrp_instance_priority{instance="VI_1"} 150',
-      'tsvip_vrrp_transitions_total{instance="VI_1"} 2',
-      'tsvip_vrrp_adverts_sent_total{instance="VI_1"} 3896',
-      'tsvip_vrrp_adverts_received_total{instance="VI_1"} 2',
-      'tsvip_vrrp_adverts_dropped_total{instance="VI_1",reason="auth_mismatch"} 3',
-      'tsvip_vrrp_garp_sent_total{instance="VI_1"} 10',
-      'tsvip_tracker_up{instance="VI_1",tracker="backends:apiserver",type="backends"} 1',
-      'tsvip_tracker_state{instance="VI_1",tracker="eth0",type="interface",state="up"} 1',
+      'tsvip_vrrp_instance_state{vrrp_instance="VI_1",state="master"} 1',
+      'tsvip_vrrp_instance_state{vrrp_instance="VI_1",state="backup"} 0',
+      'tsvip_vrrp_instance_priority{vrrp_instance="VI_1"} 150',
+      'tsvip_vrrp_transitions_total{vrrp_instance="VI_1"} 2',
+      'tsvip_vrrp_adverts_sent_total{vrrp_instance="VI_1"} 3896',
+      'tsvip_vrrp_adverts_received_total{vrrp_instance="VI_1"} 2',
+      'tsvip_vrrp_adverts_dropped_total{vrrp_instance="VI_1",reason="auth_mismatch"} 3',
+      'tsvip_vrrp_garp_sent_total{vrrp_instance="VI_1"} 10',
+      'tsvip_tracker_up{vrrp_instance="VI_1",tracker="backends:apiserver",type="backends"} 1',
+      'tsvip_tracker_state{vrrp_instance="VI_1",tracker="eth0",type="interface",state="up"} 1',
       'tsvip_lb_up{load_balancer="apiserver"} 1',
       'tsvip_lb_connections_active{load_balancer="apiserver"} 5',
       'tsvip_lb_connections_total{load_balancer="apiserver"} 50',
@@ -159,7 +159,7 @@ describe('/metrics', () => {
 
   test('two scrapes at once each see a whole snapshot', async () => {
     const [a, b] = await Promise.all([fetch(started.url('/metrics')).then((r) => r.text()), fetch(started.url('/metrics')).then((r) => r.text())]);
-    for (const text of [a, b]) expect(text).toContain('tsvip_vrrp_instance_priority{instance="VI_1"} 150');
+    for (const text of [a, b]) expect(text).toContain('tsvip_vrrp_instance_priority{vrrp_instance="VI_1"} 150');
   });
 });
 
