@@ -31,6 +31,12 @@ const LB_ONLY_DELAY_WARN_MS = 1000;
 /** State changes kept for /status and the status page, across all instances. */
 const TRANSITIONS_KEPT = 50;
 
+/** Half the shortest advert interval: beyond it a backup may start to miss adverts. */
+function delayWarningMs(config: Config): number {
+  const shortest = Math.min(...config.vrrp.map((instance) => instance.advertInterval));
+  return Number.isFinite(shortest) ? shortest / 2 : LB_ONLY_DELAY_WARN_MS;
+}
+
 export interface DaemonOptions {
   logger: Logger;
   clock?: Clock;
@@ -60,9 +66,7 @@ export class Daemon {
   ) {
     this.log = partLogger(options.logger, 'daemon');
     this.clock = options.clock ?? systemClock;
-    // Half the shortest advert interval: beyond it a backup may start to miss adverts.
-    const shortest = Math.min(...config.vrrp.map((instance) => instance.advertInterval));
-    this.eventLoop = watchEventLoop({ logger: this.log, everyMs: EVENT_LOOP_REPORT_MS, warnAboveMs: Number.isFinite(shortest) ? shortest / 2 : LB_ONLY_DELAY_WARN_MS });
+    this.eventLoop = watchEventLoop({ logger: this.log, everyMs: EVENT_LOOP_REPORT_MS, warnAboveMs: delayWarningMs(config) });
     watcher.on('link', (event) => {
       for (const runtime of this.runtimes.values()) runtime.onLink(event);
     });
@@ -134,6 +138,7 @@ export class Daemon {
       startedAt: this.startedAt.toISOString(),
       now: new Date().toISOString(),
       ready: this.isReady,
+      eventLoop: { periodSeconds: EVENT_LOOP_REPORT_MS / 1000, ...this.eventLoop.lastPeriod() },
       config: redactConfig(this.config),
       instances: this.instances.map((runtime) => runtime.describe()),
       loadBalancers: this.loadBalancers.map((runtime) => runtime.describe()),
@@ -200,6 +205,7 @@ export class Daemon {
     if (next.status.listen !== this.config.status.listen) this.log.warn({ listen: next.status.listen, code: 'STATUS_LISTEN_NOT_RELOADED' }, 'status.listen changes at the next restart, not on reload');
     this.config = next;
     this.credentials = credentials;
+    this.eventLoop.setWarnAbove(delayWarningMs(next));
     this.wire();
     this.log.info({ instances: next.vrrp.map((instance) => instance.name), loadBalancers: next.loadBalancers.map((lb) => lb.name) }, 'reloaded');
   }

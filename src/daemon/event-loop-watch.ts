@@ -14,6 +14,10 @@ export interface EventLoopDelay {
 export interface EventLoopWatch {
   /** The delay since the last report (or since start). */
   snapshot(): EventLoopDelay;
+  /** The delay over the last whole report period (zeros before the first): what /metrics shows. */
+  lastPeriod(): EventLoopDelay;
+  /** A reload that changes the shortest advert interval moves the warning threshold. */
+  setWarnAbove(ms: number): void;
   stop(): void;
 }
 
@@ -34,11 +38,14 @@ export function watchEventLoop(options: EventLoopWatchOptions): EventLoopWatch {
     p99Ms: round(histogram.percentile(99) / NS_PER_MS),
     maxMs: round(histogram.max / NS_PER_MS),
   });
+  let warnAboveMs = options.warnAboveMs;
+  let last: EventLoopDelay = { p50Ms: 0, p99Ms: 0, maxMs: 0 };
   const timer = setInterval(() => {
     const delay = snapshot();
+    last = delay;
     histogram.reset();
-    if (delay.maxMs > options.warnAboveMs) {
-      options.logger.warn({ ...delay, warnAboveMs: options.warnAboveMs, code: 'EVENT_LOOP_DELAY' }, `event loop delayed up to ${delay.maxMs} ms: adverts may be late`);
+    if (delay.maxMs > warnAboveMs) {
+      options.logger.warn({ ...delay, warnAboveMs, code: 'EVENT_LOOP_DELAY' }, `event loop delayed up to ${delay.maxMs} ms: adverts may be late`);
     } else {
       options.logger.debug(delay, 'event loop delay');
     }
@@ -46,6 +53,10 @@ export function watchEventLoop(options: EventLoopWatchOptions): EventLoopWatch {
   timer.unref();
   return {
     snapshot,
+    lastPeriod: () => last,
+    setWarnAbove: (ms) => {
+      warnAboveMs = ms;
+    },
     stop: () => {
       clearInterval(timer);
       histogram.disable();

@@ -58,6 +58,9 @@ export function createStatusMetrics(): StatusMetrics {
   gauge('tsvip_build_info', 'Always 1; the version of tsvip that runs.', ['version'], (s) => [[{ version: s.version }, 1]]);
   gauge('tsvip_ready', '1 once the config is applied and the sockets are open, 0 before and while stopping.', [], (s) => [[{}, s.ready ? 1 : 0]]);
 
+  gauge('tsvip_event_loop_delay_p99_seconds', 'Event-loop delay, 99th percentile over the last report period (10 s): how late an advert could be sent.', [], (s) => [[{}, s.eventLoop.p99Ms / 1000]]);
+  gauge('tsvip_event_loop_delay_max_seconds', 'Event-loop delay, maximum over the last report period (10 s).', [], (s) => [[{}, s.eventLoop.maxMs / 1000]]);
+
   gauge('tsvip_vrrp_instance_state', 'VRRP state of an instance: 1 for the state it is in, 0 for the others.', ['vrrp_instance', 'state'], (s) =>
     s.instances.flatMap((i) => VRRP_STATES.map((state): Sample => [{ vrrp_instance: i.name, state }, i.state === state ? 1 : 0])),
   );

@@ -74,6 +74,8 @@ export interface StatusSnapshot {
   config: Config;
   instances: InstanceStatus[];
   loadBalancers: LoadBalancerStatus[];
+  /** Event-loop delay over the last EVENT_LOOP_REPORT period: how late a timer (an advert) could run. */
+  eventLoop: { periodSeconds: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** The latest state changes of every instance, newest first. */
   transitions: TransitionStatus[];
 }

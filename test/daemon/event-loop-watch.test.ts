@@ -43,4 +43,21 @@ describe('event loop watch', () => {
     expect(lines.filter((line) => line.msg === 'event loop delay').length).toBeGreaterThanOrEqual(2);
     expect(lines.filter((line) => line.code === 'EVENT_LOOP_DELAY')).toEqual([]);
   });
+
+  test('the last whole period is kept for /metrics, and a lowered threshold (a reload) applies to the next report', async () => {
+    const { lines, stream } = capture();
+    const watch = watchEventLoop({ logger: createLogger({ level: 'debug', destination: stream }), everyMs: 1000, warnAboveMs: 1000 });
+    try {
+      expect(watch.lastPeriod()).toEqual({ p50Ms: 0, p99Ms: 0, maxMs: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      watch.setWarnAbove(50);
+      blockFor(150);
+      // The report that closes the period with the stall in it (at 1 s; 3 s only to catch a hang).
+      for (let waited = 0; !lines.some((line) => line.code === 'EVENT_LOOP_DELAY') && waited < 3000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(lines.find((line) => line.code === 'EVENT_LOOP_DELAY')?.warnAboveMs).toBe(50);
+      expect(watch.lastPeriod().maxMs).toBeGreaterThanOrEqual(140);
+    } finally {
+      watch.stop();
+    }
+  });
 });

@@ -34,6 +34,7 @@ export function sampleSnapshot(): StatusSnapshot {
     startedAt: '2026-11-23T09:00:00.000Z',
     now: '2026-11-23T10:05:00.000Z',
     ready: true,
+    eventLoop: { periodSeconds: 10, p50Ms: 10.1, p99Ms: 12.5, maxMs: 31 },
     config: redactConfig(config),
     instances: [
       {

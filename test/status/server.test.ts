@@ -134,6 +134,7 @@ describe('/metrics', () => {
       'tsvip_lb_backend_failed_connects_total{load_balancer="apiserver",backend="master2"} 1',
       'tsvip_lb_backend_bytes_in_total{load_balancer="apiserver",backend="master3"} 2000',
       'tsvip_build_info{version="0.1.0"} 1',
+      'tsvip_event_loop_delay_max_seconds 0.031',
     ];
     const lines = new Set(text.split('\n'));
     expect(expected.filter((line) => !lines.has(line))).toEqual([]);
