@@ -10,14 +10,17 @@ body { margin: 0 auto; max-width: 1200px; padding: 16px 24px; }
 header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }
 h1 { font-size: 20px; margin: 0; } h2 { font-size: 16px; margin: 24px 0 8px; }
 .meta { color: #5b6474; } .error { color: #a4161a; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; background: #fff; box-shadow: 0 1px 2px #0002; }
+/* Wide tables (the backend table has 13 columns) scroll inside their box instead of running past the page. */
+.scroll { overflow-x: auto; background: #fff; box-shadow: 0 1px 2px #0002; }
+table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6eb; white-space: nowrap; }
-th { background: #e9ecf1; font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+/* Headers may wrap ("failed connects" on two lines): the values are what must stay on one line. */
+th { background: #e9ecf1; font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; white-space: normal; vertical-align: bottom; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; text-transform: uppercase; }
 .s-master, .s-up { background: #2b9348; color: #fff; } .s-backup { background: #3a6ea5; color: #fff; }
 .s-fault, .s-down { background: #c1121f; color: #fff; } .s-init, .s-initialize { background: #adb5bd; color: #1d2330; }
-tr.down td { background: #fde8e8; } .detail { color: #5b6474; white-space: normal; }
+tr.down td { background: #fde8e8; } .detail { color: #5b6474; white-space: normal; min-width: 12em; }
 .empty { color: #5b6474; padding: 8px; }
 `;
 
@@ -40,7 +43,7 @@ const table = (id, headers, rows, emptyText) => {
   const target = document.getElementById(id);
   if (rows.length === 0) { target.replaceChildren(el('div', { class: 'empty' }, emptyText)); return; }
   const head = el('tr', {}, ...headers.map(([text, cls]) => el('th', cls ? { class: cls } : {}, text)));
-  target.replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
+  target.replaceChildren(el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows))));
 };
 const td = (value, cls) => el('td', cls ? { class: cls } : {}, value);
 
