@@ -1,6 +1,7 @@
-// `tsvip convert [--keepalived F] [--haproxy F]`: the vip.yaml on stdout, every line that could not be
-// translated on stderr as FILE:LINE: what and why. Exit 0 when something was converted, 1 when nothing
-// could be or a file is unreadable (or, never expected, the result would not validate), 2 without input.
+// `tsvip convert [--keepalived F] [--haproxy F] [--nginx F] [--kube-vip F]`: the vip.yaml on stdout,
+// every line that could not be translated on stderr as FILE:LINE: what and why. Exit 0 when something
+// was converted, 1 when nothing could be or a file is unreadable (or, never expected, the result would
+// not validate), 2 without input.
 import { convertFiles, type ConvertInputs } from '../convert/convert.js';
 import { formatFinding } from '../convert/findings.js';
 import type { CliIo } from './io.js';
@@ -8,8 +9,8 @@ import type { CliIo } from './io.js';
 export const EXIT_USAGE = 2;
 
 export function runConvert(options: ConvertInputs, io: CliIo): number {
-  if (options.keepalived === undefined && options.haproxy === undefined) {
-    io.stderr('tsvip convert: give at least one input: --keepalived FILE and/or --haproxy FILE\n');
+  if (options.keepalived === undefined && options.haproxy === undefined && options.nginx === undefined && options.kubeVip === undefined) {
+    io.stderr('tsvip convert: give at least one input: --keepalived FILE, --haproxy FILE, --nginx FILE and/or --kube-vip FILE\n');
     return EXIT_USAGE;
   }
   const outcome = convertFiles(options);

@@ -71,10 +71,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   program
     .command('convert')
-    .description('print a commented vip.yaml equivalent to keepalived.conf and/or haproxy.cfg; what cannot be translated goes to stderr as FILE:LINE')
+    .description('print a commented vip.yaml equivalent to keepalived.conf, haproxy.cfg, nginx.conf and/or kube-vip settings; what cannot be translated goes to stderr as FILE:LINE')
     .option('--keepalived <file>', 'a keepalived.conf (its includes are followed)')
     .option('--haproxy <file>', 'a haproxy.cfg')
-    .action((options: { keepalived?: string; haproxy?: string }) => {
+    .option('--nginx <file>', 'an nginx.conf with a stream block (its includes are followed)')
+    .option('--kube-vip <file>', "kube-vip's static pod manifest (or DaemonSet), or its older config.yaml")
+    .action((options: { keepalived?: string; haproxy?: string; nginx?: string; kubeVip?: string }) => {
       setExitCode(runConvert(options, io));
     });
 

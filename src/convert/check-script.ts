@@ -1,8 +1,8 @@
-// Recognizes keepalived check scripts that only ask "does the local apiserver (or haproxy) answer?", so
+// Recognizes keepalived check scripts that only ask "does the local apiserver (or haproxy, or nginx) answer?", so
 // that they become tsvip's built-in trackers instead of a forked shell every interval. The shapes seen
 // in the field: `curl -sfk https://localhost:6443/healthz`, kubeadm's check_apiserver.sh (curl
 // https://localhost:${APISERVER_DEST_PORT}/, then the same on the VIP while holding it), `killall -0
-// haproxy`, `pidof haproxy`, `pgrep haproxy`, `systemctl is-active haproxy`. Anything else in the script
+// haproxy`, `pidof haproxy`, `pgrep haproxy`, `systemctl is-active haproxy` (or nginx). Anything else in the script
 // (another command, a loop, a pipeline into something unknown) means it is not recognized.
 
 export type LocalCheck =
@@ -24,7 +24,7 @@ export interface Recognized {
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const PROCESS_NAMES = new Set(['haproxy', 'kube-apiserver']);
+const PROCESS_NAMES = new Set(['haproxy', 'nginx', 'kube-apiserver']);
 // Words that only report, branch or exit: they do not change what the script checks.
 const BOILERPLATE = new Set(['echo', 'printf', 'exit', 'return', 'then', 'fi', 'else', 'elif', 'if', '{', '}', 'true', 'false', 'set', 'ip', 'grep', '[', '[[', 'test', 'logger', 'function']);
 

@@ -1,5 +1,6 @@
-// `tsvip convert`: keepalived.conf and/or haproxy.cfg -> one commented vip.yaml that passes `check`.
-// The output is validated here with the loader `check` uses: an invalid config is never printed.
+// `tsvip convert`: keepalived.conf, haproxy.cfg, nginx.conf and/or kube-vip's manifest or config.yaml ->
+// one commented vip.yaml that passes `check`. The output is validated here with the loader `check` uses:
+// an invalid config is never printed.
 import { ConfigError, formatProblem } from '../errors.js';
 import { loadConfigText } from '../config/load.js';
 import { emitYaml, type EmitItem } from './emit.js';
@@ -8,12 +9,18 @@ import { parseHaproxy } from './haproxy-syntax.js';
 import { HaproxyConverter } from './haproxy.js';
 import { KeepalivedConverter, type KeepalivedResult } from './keepalived.js';
 import { loadKeepalived } from './keepalived-load.js';
+import { KubeVipConverter } from './kube-vip.js';
+import { loadKubeVip } from './kube-vip-load.js';
+import { NginxConverter } from './nginx.js';
+import { loadNginx } from './nginx-load.js';
 import { realSourceFiles, type SourceFiles } from './source-files.js';
 import type { Fields, LoadBalancerDraft, TrackDraft } from './drafts.js';
 
 export interface ConvertInputs {
   keepalived?: string;
   haproxy?: string;
+  nginx?: string;
+  kubeVip?: string;
 }
 
 export type ConvertOutcome =
@@ -22,6 +29,14 @@ export type ConvertOutcome =
 
 /** The file name the validation errors of a converted config are reported against. */
 export const CONVERTED_NAME = 'converted vip.yaml';
+
+/** What each input can yield, for the message when nothing could be converted. */
+const YIELDS: Readonly<Record<keyof ConvertInputs, string>> = {
+  keepalived: 'vrrp_instance',
+  haproxy: 'frontend/listen section',
+  nginx: 'nginx stream server',
+  kubeVip: 'kube-vip VIP or load balancer',
+};
 
 function readError(file: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -33,7 +48,8 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
   const findings: Finding[] = [];
   const unreadable: string[] = [];
   let keepalived: KeepalivedResult = { instances: [], vipAddresses: new Set(), headerLines: [], findings: [] };
-  let loadBalancers: LoadBalancerDraft[] = [];
+  const loadBalancers: LoadBalancerDraft[] = [];
+  const extraHeaderLines: string[] = [];
 
   // Only reading may fail here: a read error is the user's to fix (exit 1); anything else is a bug.
   const read = <T>(file: string, load: () => T): T | undefined => {
@@ -53,22 +69,53 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
       findings.push(...keepalived.findings);
     }
   }
+  // kube-vip's VIP joins keepalived's before the load balancers are read: a bind or listen on it becomes vip:PORT.
+  const instances = [...keepalived.instances];
+  const vipAddresses = new Set(keepalived.vipAddresses);
+  if (inputs.kubeVip !== undefined) {
+    const file = inputs.kubeVip;
+    const text = read(file, () => files.read(file));
+    if (text !== undefined) {
+      const loaded = loadKubeVip(file, text);
+      findings.push(...loaded.findings);
+      if (loaded.settings) {
+        const result = new KubeVipConverter(vipAddresses).convert(loaded.settings);
+        instances.push(...result.instances);
+        loadBalancers.push(...result.loadBalancers);
+        for (const vip of result.vipAddresses) vipAddresses.add(vip);
+        extraHeaderLines.push(...result.headerLines);
+        findings.push(...result.findings);
+      }
+    }
+  }
   if (inputs.haproxy !== undefined) {
     const file = inputs.haproxy;
     const text = read(file, () => files.read(file));
     if (text !== undefined) {
       const { sections, orphans } = parseHaproxy(text, file);
-      const result = new HaproxyConverter(keepalived.vipAddresses).convert(sections, orphans);
-      loadBalancers = result.loadBalancers;
+      const result = new HaproxyConverter(vipAddresses).convert(sections, orphans);
+      loadBalancers.push(...result.loadBalancers);
       findings.push(...result.findings);
     }
   }
+  if (inputs.nginx !== undefined) {
+    const file = inputs.nginx;
+    const loaded = read(file, () => loadNginx(file, files));
+    if (loaded) {
+      findings.push(...loaded.findings);
+      const result = new NginxConverter(vipAddresses).convert(loaded.directives);
+      loadBalancers.push(...result.loadBalancers);
+      findings.push(...result.findings);
+    }
+  }
+  renameDuplicates(loadBalancers);
   if (unreadable.length > 0) return { ok: false, reason: 'unreadable', findings: sortFindings(findings), errors: unreadable };
-  if (keepalived.instances.length === 0 && loadBalancers.length === 0) {
-    return { ok: false, reason: 'nothing', findings: sortFindings(findings), errors: ['nothing could be converted: no usable vrrp_instance or frontend/listen section'] };
+  if (instances.length === 0 && loadBalancers.length === 0) {
+    const given = (Object.keys(YIELDS) as (keyof ConvertInputs)[]).filter((k) => inputs[k] !== undefined).map((k) => YIELDS[k]);
+    return { ok: false, reason: 'nothing', findings: sortFindings(findings), errors: [`nothing could be converted: no usable ${given.join(' or ')}`] };
   }
 
-  const vrrp: EmitItem[] = keepalived.instances.map((instance) => {
+  const vrrp: EmitItem[] = instances.map((instance) => {
     const resolved = instance.tracks.map((t) => resolveTrack(t, loadBalancers));
     const fields: Fields = { ...instance.fields };
     const entryComments: Record<string, string[]> = {};
@@ -81,11 +128,12 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
     }
     return { header: instance.header, notes: instance.notes, fields, entryComments };
   });
-  const sources = [inputs.keepalived, inputs.haproxy].filter((f): f is string => f !== undefined);
+  const sources = [inputs.keepalived, inputs.kubeVip, inputs.haproxy, inputs.nginx].filter((f): f is string => f !== undefined);
   const headerLines = [
     `Converted by tsvip convert from ${sources.join(' and ')}.`,
     'Lines that could not be translated were listed on stderr as FILE:LINE. Review, then: tsvip check -c vip.yaml',
     ...keepalived.headerLines,
+    ...extraHeaderLines,
   ];
   const yaml = emitYaml({ headerLines, vrrp, loadBalancers });
   let warnings: string[];
@@ -128,6 +176,20 @@ function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDra
     return { tracker, comment: `${checked}: a built-in ${type} tracker does the same without a shell${type === 'https' ? ' (insecureSkipVerify, as curl -k)' : ''}` };
   }
   if (firstLb) return backends(firstLb, 'tsvip is the load balancer now');
-  const why = local ? `${local.url} names a variable this script does not set` : `${recognized.summary} asks about haproxy, which tsvip replaces: convert haproxy.cfg in the same run (--haproxy) to get a backends tracker`;
+  const why = local ? `${local.url} names a variable this script does not set` : `${recognized.summary} asks about the load balancer, which tsvip replaces: convert its haproxy.cfg or nginx.conf in the same run (--haproxy, --nginx) to get a backends tracker`;
   return { tracker: draft.fallback, comment: `${draft.fallbackComment}. Kept as a script: ${why}` };
+}
+
+/** Load balancers from different files may share a name (each file names its own): later ones get a suffix. */
+function renameDuplicates(loadBalancers: readonly LoadBalancerDraft[]): void {
+  const taken = new Set<string>();
+  for (const lb of loadBalancers) {
+    const original = String(lb.fields['name']);
+    let name = original;
+    for (let n = 2; taken.has(name); n++) name = `${original.slice(0, 60)}-${n}`;
+    taken.add(name);
+    if (name === original) continue;
+    lb.fields['name'] = name;
+    lb.notes['name'] = `renamed: "${original}" is also the name of a load balancer converted from another file`;
+  }
 }

@@ -54,7 +54,8 @@ export function emitYaml(input: EmitInput): string {
   const root: Fields = {};
   if (input.vrrp.length > 0) root['vrrp'] = input.vrrp.map((i) => i.fields);
   if (input.loadBalancers.length > 0) root['loadBalancers'] = input.loadBalancers.map((l) => l.fields);
-  const doc = new Document(root);
+  // Load balancers made from one proxy share their backend objects: write them out each time, not as YAML aliases.
+  const doc = new Document(root, { aliasDuplicateObjects: false });
   flowScalarLists(doc.contents);
   doc.commentBefore = comment(input.headerLines.join('\n'));
   input.vrrp.forEach((item, index) => annotate(doc, ['vrrp', index], item));

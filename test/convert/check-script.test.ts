@@ -1,10 +1,10 @@
-// Which keepalived check scripts are "does the local apiserver or haproxy answer?" and nothing more.
+// Which keepalived check scripts are "does the local apiserver, haproxy or nginx answer?" and nothing more.
 import { describe, expect, test } from 'vitest';
 import { recognizeCheckScript } from '../../src/convert/check-script.js';
 
 const vips = new Set(['10.0.0.50']);
 
-describe('recognized: only local apiserver or haproxy checks', () => {
+describe('recognized: only local apiserver, haproxy or nginx checks', () => {
   test.each([
     ['curl -sfk https://localhost:6443/healthz', 'https://localhost:6443/healthz', 'localhost', 6443, false],
     ['/usr/bin/curl --silent --fail --insecure --max-time 2 https://127.0.0.1:6443/readyz -o /dev/null', 'https://127.0.0.1:6443/readyz', '127.0.0.1', 6443, false],
@@ -16,6 +16,10 @@ describe('recognized: only local apiserver or haproxy checks', () => {
 
   test.each(['killall -0 haproxy', 'pidof haproxy', 'pgrep -x haproxy', 'systemctl is-active --quiet haproxy', '/usr/bin/killall -0 haproxy'])('%s', (script) => {
     expect(recognizeCheckScript(script, vips)?.checks).toEqual([{ kind: 'process', name: 'haproxy' }]);
+  });
+
+  test.each(['killall -0 nginx', 'pidof nginx', 'systemctl is-active nginx'])('%s (nginx, which --nginx converts)', (script) => {
+    expect(recognizeCheckScript(script, vips)?.checks).toEqual([{ kind: 'process', name: 'nginx' }]);
   });
 
   test("kubeadm's check_apiserver.sh with its placeholders left in: recognized, the port unresolved", () => {
@@ -44,7 +48,7 @@ describe('recognized: only local apiserver or haproxy checks', () => {
 describe('not recognized: anything else stays a script', () => {
   test.each([
     ['another host', 'curl -k https://10.0.0.99:6443/healthz'],
-    ['another program', 'killall -0 nginx'],
+    ['another program', 'killall -0 sshd'],
     ['an extra command', 'curl -k https://localhost:6443/healthz && rm -f /tmp/x'],
     ['a custom script', '/usr/local/bin/check_disk.sh /var/lib/etcd'],
     ['no check at all', 'echo ok; exit 0'],

@@ -11,6 +11,7 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const kubeadm = 'test/fixtures/convert/kubeadm';
 const sealos = 'test/fixtures/convert/sealos';
+const fixtures = 'test/fixtures/convert';
 
 async function convertThenCheck(args: string[], name: string): Promise<void> {
   const converted = await runTsvip(['convert', ...args]);
@@ -37,14 +38,34 @@ describe('tsvip convert', () => {
     await convertThenCheck(['--haproxy', 'test/fixtures/convert/kubespray/haproxy.cfg'], 'kubespray.yaml');
   });
 
-  test('no input flag: usage error, exit 2', async () => {
-    const result = await runTsvip(['convert']);
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'tsvip convert: give at least one input: --keepalived FILE and/or --haproxy FILE\n' });
+  test('kubespray\'s nginx-proxy: exit 0, the http block listed as FILE:LINE, stdout passes tsvip check', async () => {
+    const nginx = `${fixtures}/kubespray-nginx/nginx.conf`;
+    const result = await runTsvip(['convert', '--nginx', nginx]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('bind: 127.0.0.1:6443');
+    expect(result.stderr).toContain(`${nginx}:29: http block (lines 29-52): ignored`);
+    expect(result.stderr).toContain('tsvip convert: 0 VRRP instance(s), 1 load balancer(s); 6 line(s) not translated, listed above');
+    await convertThenCheck(['--nginx', nginx], 'kubespray-nginx.yaml');
   });
 
-  test('flags of later rounds are not registered yet: exit 2', async () => {
-    expect((await runTsvip(['convert', '--nginx', 'x.conf'])).code).toBe(2);
-    expect((await runTsvip(['convert', '--kube-vip', 'x.yaml'])).code).toBe(2);
+  test('keepalived + nginx (vip: bind) and both kube-vip formats pass tsvip check too', async () => {
+    await convertThenCheck(['--keepalived', `${fixtures}/nginx-ha/keepalived.conf`, '--nginx', `${fixtures}/nginx-ha/nginx.conf`], 'nginx-ha.yaml');
+    await convertThenCheck(['--kube-vip', `${fixtures}/kube-vip/config.yaml`], 'kube-vip-config.yaml');
+  });
+
+  test("kube-vip's static pod manifest: exit 0, env vars listed at their line", async () => {
+    const manifest = `${fixtures}/kube-vip/kube-vip.yaml`;
+    const result = await runTsvip(['convert', '--kube-vip', manifest]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('vips: [10.0.0.100/32]');
+    expect(result.stderr).toContain(`${manifest}:32: vip_leasename=plndr-cp-lock: not needed`);
+    expect(result.stderr).toContain('tsvip convert: 1 VRRP instance(s), 0 load balancer(s); 6 line(s) not translated, listed above');
+    await convertThenCheck(['--kube-vip', manifest], 'kube-vip.yaml');
+  });
+
+  test('no input flag: usage error naming all four inputs, exit 2', async () => {
+    const result = await runTsvip(['convert']);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'tsvip convert: give at least one input: --keepalived FILE, --haproxy FILE, --nginx FILE and/or --kube-vip FILE\n' });
   });
 
   test('an unreadable file: exit 1, nothing on stdout', async () => {
@@ -62,7 +83,7 @@ describe('tsvip convert', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       `${file}:1: virtual_server: LVS/IPVS virtual servers are not translated: tsvip proxies TCP instead (convert haproxy.cfg with --haproxy)\n` +
-        'tsvip convert: nothing could be converted: no usable vrrp_instance or frontend/listen section\n',
+        'tsvip convert: nothing could be converted: no usable vrrp_instance\n',
     );
   });
 });

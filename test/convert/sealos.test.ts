@@ -86,6 +86,6 @@ describe('sealos-style keepalived alone', () => {
 
   test('killall -0 haproxy stays a script when haproxy is not converted, and the comment says how to do better', () => {
     expect(config.vrrp[0]?.track[0]).toMatchObject({ type: 'script', command: ['killall', '-0', 'haproxy'], interval: 2000, rise: 2, fall: 3, weight: -20 });
-    expect(yaml).toContain('convert haproxy.cfg in the same run (--haproxy)');
+    expect(yaml).toContain('convert its haproxy.cfg or nginx.conf in the same run (--haproxy, --nginx)');
   });
 });
