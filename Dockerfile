@@ -41,5 +41,5 @@ RUN node bin/tsvip version && node -e 'require("raw-socket")'
 # and CAP_NET_ADMIN. The static pod (`tsvip manifest pod`) runs it with hostNetwork and adds
 # NET_ADMIN, NET_RAW and NET_BROADCAST; a non-root user would need file capabilities on node itself.
 USER root
-ENTRYPOINT ["node", "/app/bin/tsvip"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/bin/tsvip"]
 CMD ["--help"]

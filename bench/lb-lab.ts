@@ -12,6 +12,7 @@ import { createLab } from '../src/lab/lab.js';
 import type { Lab, LabHost } from '../src/lab/lab.js';
 import type { ProcessExit, SpawnedProcess } from '../src/lab/spawned-process.js';
 import { repoRoot } from './tsvip.js';
+import { TSVIP_NODE_FLAGS } from '../src/lab/tsvip-daemon.js';
 
 export const BACKEND_PORT = 8080;
 export const PROXY_PORT = 8443;
@@ -216,7 +217,7 @@ export async function startProxy(lbLab: LbLab, kind: ProxyKind, tag: string, opt
   } else {
     const conf = join(dir, 'vip.yaml');
     await writeFile(conf, tsvipConfig(lbLab, lbLab.proxyHost, { lb: true, ...(options.vrrpPriority === undefined ? {} : { vrrpPriority: options.vrrpPriority }) }));
-    const argv = withFiles([process.execPath, ...(options.nodeArgs ?? []), join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', conf, '--log-level', 'info']);
+    const argv = withFiles([process.execPath, ...TSVIP_NODE_FLAGS, ...(options.nodeArgs ?? []), join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', conf, '--log-level', 'info']);
     proxy = measured('tsvip', lbLab.lab.spawn(lbLab.proxyHost, argv));
   }
   try {
@@ -235,7 +236,7 @@ export async function startPeer(lbLab: LbLab): Promise<Measured> {
   await mkdir(dir, { recursive: true });
   const conf = join(dir, 'vip.yaml');
   await writeFile(conf, tsvipConfig(lbLab, lbLab.peer, { lb: false, vrrpPriority: 100 }));
-  return measured('tsvip peer', lbLab.lab.spawn(lbLab.peer, [process.execPath, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', conf, '--log-level', 'info']));
+  return measured('tsvip peer', lbLab.lab.spawn(lbLab.peer, [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', conf, '--log-level', 'info']));
 }
 
 function haproxyConfig(lbLab: LbLab): string {

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { spawnDaemonGroup } from '../test/lab/keepalived.js';
 import type { DaemonGroup, KeepalivedSpec } from '../test/lab/keepalived.js';
 import type { Lab, LabHost } from '../src/lab/lab.js';
+import { TSVIP_NODE_FLAGS } from '../src/lab/tsvip-daemon.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -67,6 +68,6 @@ export async function startTsvip(lab: Lab, host: LabHost, spec: KeepalivedSpec, 
   const configPath = join(dir, 'vip.yaml');
   await writeFile(configPath, tsvipConfig(spec));
   // info, not debug: a log line per packet would be work keepalived is not asked to do.
-  const group = spawnDaemonGroup(lab, host, [process.execPath, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', configPath, '--log-level', 'info']);
+  const group = spawnDaemonGroup(lab, host, [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', configPath, '--log-level', 'info']);
   return { ...group, host, configPath };
 }

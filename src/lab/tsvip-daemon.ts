@@ -1,6 +1,6 @@
 // Runs `tsvip start` in a lab host the way an operator does (bin/tsvip, a vip.yaml file, JSON logs on
 // stdout), and reads what it says: state changes, the counters it logs when it stops.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,13 @@ import type { Lab, LabHost } from './lab.js';
 import type { ProcessExit, SpawnedProcess } from './spawned-process.js';
 
 export const TSVIP_BIN = fileURLToPath(new URL('../../bin/tsvip', import.meta.url));
+
+/** The node flags on bin/tsvip's `#!/usr/bin/env -S node ...` line: what `node bin/tsvip` must add. */
+export const TSVIP_NODE_FLAGS: readonly string[] = (() => {
+  const shebang = readFileSync(TSVIP_BIN, 'utf8').split('\n', 1)[0] ?? '';
+  const words = shebang.replace(/^#!\s*/, '').split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
+})();
 
 export interface LogRecord {
   level: number;
@@ -64,7 +71,7 @@ export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: { 
   const dir = mkdtempSync(join(tmpdir(), `tsvip-${host.name}-`));
   const configFile = join(dir, 'vip.yaml');
   writeFileSync(configFile, configText(config));
-  const child = lab.spawn(host, [process.execPath, TSVIP_BIN, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
+  const child = lab.spawn(host, [process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
   const logs = (): LogRecord[] =>
     child
       .output()

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, c
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TSVIP_NODE_FLAGS } from '../../src/lab/tsvip-daemon.js';
 import { aptPackages, baseEnv, buildStages, copyContext, dockerignoreMatcher, exportHead, hostPath, imageNode, parseDockerfile, run, type StageResult, type StepLog } from './dockerfile.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -136,7 +137,8 @@ describe('the Dockerfile, performed on this machine', () => {
 
   it('runs as root with tsvip as entrypoint and --help as the default command', async () => {
     expect(runtime.user).toBe('root');
-    expect(runtime.stage.entrypoint).toEqual(['node', '/app/bin/tsvip']);
+    // The same node flags as bin/tsvip's shebang line (the entrypoint names node itself).
+    expect(runtime.stage.entrypoint).toEqual(['node', ...TSVIP_NODE_FLAGS, '/app/bin/tsvip']);
     expect(runtime.stage.cmd).toEqual(['--help']);
     const help = await entrypoint(runtime.stage.cmd ?? []);
     expect(help.code, help.stderr).toBe(0);
