@@ -1,6 +1,7 @@
 // Runs `tsvip start` in a lab host the way an operator does (bin/tsvip, a vip.yaml file, JSON logs on
 // stdout), and reads what it says: state changes, the counters it logs when it stops.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { TSVIP_NODE_FLAGS } from '../node-flags.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +11,7 @@ import type { ProcessExit, SpawnedProcess } from './spawned-process.js';
 
 export const TSVIP_BIN = fileURLToPath(new URL('../../bin/tsvip', import.meta.url));
 
-/** The node flags on bin/tsvip's `#!/usr/bin/env -S node ...` line: what `node bin/tsvip` must add. */
-export const TSVIP_NODE_FLAGS: readonly string[] = (() => {
-  const shebang = readFileSync(TSVIP_BIN, 'utf8').split('\n', 1)[0] ?? '';
-  const words = shebang.replace(/^#!\s*/, '').split(/\s+/);
-  return words.slice(words.indexOf('node') + 1);
-})();
+export { TSVIP_NODE_FLAGS } from '../node-flags.js';
 
 export interface LogRecord {
   level: number;
