@@ -23,31 +23,26 @@ export function createStatusMetrics(): StatusMetrics {
   const registry = new Registry();
   let current: StatusSnapshot | null = null;
 
-  // A metric whose samples are computed from the snapshot being rendered.
-  const gauge = (name: string, help: string, labelNames: string[], samples: (s: StatusSnapshot) => Sample[]): void => {
-    new Gauge({
+  // A metric whose samples are computed from the snapshot being rendered. Counters are set the same
+  // way (reset, then the owner's running total added once): the owner keeps the count, not prom-client.
+  const computed = (Kind: typeof Gauge | typeof Counter) => (name: string, help: string, labelNames: string[], samples: (s: StatusSnapshot) => Sample[]): void => {
+    const metric: Gauge | Counter = new Kind({
       name,
       help,
       labelNames,
       registers: [registry],
       collect() {
-        this.reset();
-        if (current !== null) for (const [labels, value] of samples(current)) this.set(labels, value);
+        metric.reset();
+        if (current === null) return;
+        for (const [labels, value] of samples(current)) {
+          if (metric instanceof Gauge) metric.set(labels, value);
+          else metric.inc(labels, value);
+        }
       },
     });
   };
-  const counter = (name: string, help: string, labelNames: string[], samples: (s: StatusSnapshot) => Sample[]): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        if (current !== null) for (const [labels, value] of samples(current)) this.inc(labels, value);
-      },
-    });
-  };
+  const gauge = computed(Gauge);
+  const counter = computed(Counter);
   const perInstance = (value: (i: StatusSnapshot['instances'][number]) => number) => (s: StatusSnapshot): Sample[] => s.instances.map((i) => [{ vrrp_instance: i.name }, value(i)]);
   const perBalancer = (value: (lb: StatusSnapshot['loadBalancers'][number]) => number) => (s: StatusSnapshot): Sample[] => s.loadBalancers.map((lb) => [{ load_balancer: lb.name }, value(lb)]);
   const perBackend =
