@@ -7,6 +7,7 @@ import type { CodeKind, ProfileSummary } from './lb-profile.js';
 import { WRK_THREADS, errorCount, megabytesPerSecond, requestsPerSecond, wrkModes } from './lb-wrk.js';
 import type { WrkMode, WrkResult } from './lb-wrk.js';
 import { spread } from './stats.js';
+import { TSVIP_NODE_FLAGS } from '../src/node-flags.js';
 import type { Spread } from './stats.js';
 
 export interface RoundResult {
@@ -70,7 +71,7 @@ export function lbMarkdown(results: LbResults): string {
     '',
     'Lab (bench/lb-lab.ts, network namespaces): h1 and h2 run nginx (one process each, a 96-byte file and a 10 MiB one);',
     `h3 runs the proxy on 198.18.0.3:8443 to both, haproxy (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, checks every 2 s) or`,
-    'tsvip (`tsvip start` with only `loadBalancers:`, roundrobin, tcp checks every 2 s, defaults otherwise), one after the other,',
+    `tsvip (\`node ${TSVIP_NODE_FLAGS.join(' ')} bin/tsvip start\`, as bin/tsvip's shebang runs it, with only \`loadBalancers:\`, roundrobin, tcp checks every 2 s, defaults otherwise), one after the other,`,
     `each a fresh process per round, in alternating order; h4 runs wrk (\`-t${WRK_THREADS}\`, ${options.seconds} s per run, after a ${options.warmupSeconds} s keep-alive warm-up)`,
     `with \`net.ipv4.tcp_tw_reuse=1\`. Keep-alive: \`-c${wrkModes.keepalive.connections}\` on the small file. New connection per request: the same with`,
     `\`-H 'Connection: close'\`, so requests/s = connections/s. Bulk: \`-c${wrkModes.bulk.connections}\` on the 10 MiB file. RSS: VmRSS of the proxy process,`,
@@ -219,9 +220,9 @@ function vrrpLines(results: LbResults): string[] {
     `| VRRP transitions logged by h3 or h5 | ${v.transitions.length === 0 ? '0' : v.transitions.map((x) => `${x.host}: ${x.text}`).join('; ')} | |`,
     `| VIP at the end | ${[v.vipOnProxy ? 'h3' : '', v.vipOnPeer ? 'h5' : ''].filter(Boolean).join(' and ') || 'nowhere'} | |`,
     '',
-    'Not measured directly: `perf_hooks.monitorEventLoopDelay` needs a change in src/ (design.md asks for it). What the daemon',
-    'should add: one histogram started at start-up (resolution 10 ms), its p99 and max exported in /metrics and /status and reset',
-    'per scrape, so this benchmark could read the delay itself instead of inferring it from advert gaps.',
+    'The daemon also reports its own event-loop delay (`perf_hooks.monitorEventLoopDelay`: `tsvip_event_loop_delay_p99_seconds` and',
+    '`_max_seconds` in /metrics, over the last 10 s, and a warning with code EVENT_LOOP_DELAY past half the advert interval); this',
+    'check measures on the wire instead, which is what a backup sees.',
     '',
   ];
 }

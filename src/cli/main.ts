@@ -51,9 +51,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   program
     .command('status')
     .description('ask a running tsvip for its instances and backends')
-    .option('--url <url>', 'its status.listen address; credentials for status.auth go in it: http://USER:PASSWORD@HOST:PORT', DEFAULT_STATUS_URL)
+    .option('--url <url>', `its status.listen address (default ${DEFAULT_STATUS_URL}); credentials for status.auth go in it: http://USER:PASSWORD@HOST:PORT`)
+    .option('-c, --config <file>', "instead of --url: the daemon's vip.yaml, for status.listen and status.auth")
     .option('--json', 'print /status as JSON', false)
-    .action(async (options: { url: string; json: boolean }) => {
+    .action(async (options: { url?: string; config?: string; json: boolean }) => {
       setExitCode(await runStatus(options, io));
     });
 

@@ -1,8 +1,12 @@
-// `tsvip status [--url URL] [--json]`: asks a running daemon's status server for /status and prints
-// its instances and backends (or the JSON as it came). With status.auth, the credentials go in the
-// URL (http://admin:PASSWORD@127.0.0.1:9901), as curl takes them. Exit 0 when a daemon answered, 1
-// when none did or it refused, 2 for a URL that is not one.
+// `tsvip status [--url URL | -c vip.yaml] [--json]`: asks a running daemon's status server for /status
+// and prints its instances and backends (or the JSON as it came). With status.auth, the credentials go
+// in the URL (http://admin:PASSWORD@127.0.0.1:9901), as curl takes them; or `-c` reads status.listen
+// and status.auth from the daemon's own vip.yaml, as an operator on the host would. Exit 0 when a
+// daemon answered, 1 when none did, it refused or the config is invalid, 2 for a URL that is not one.
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
 import type { StatusSnapshot } from '../status/snapshot.js';
+import { loadForCommand } from './load-for-command.js';
 import { formatStatusTable } from './status-table.js';
 import type { CliIo } from './io.js';
 
@@ -11,9 +15,27 @@ export const DEFAULT_STATUS_URL = 'http://127.0.0.1:9901';
 const REQUEST_TIMEOUT_MS = 5000;
 
 export interface StatusCommandOptions {
-  url: string;
+  /** Absent: from `config`, else DEFAULT_STATUS_URL. */
+  url?: string;
+  /** vip.yaml: status.listen and status.auth say where to ask and with what. */
+  config?: string;
   json: boolean;
 }
+
+/** The URL of a config's status server: a wildcard listen address is asked on loopback. */
+function urlFromConfig(config: Config): { url: string; authorization: string | null; problem: string | null } {
+  const listen = config.status.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:');
+  const auth = config.status.auth;
+  if (auth === undefined) return { url: `http://${listen}`, authorization: null, problem: null };
+  try {
+    const password = readFileSync(auth.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    return { url: `http://${listen}`, authorization: basicAuthorization(auth.user, password), problem: null };
+  } catch (error) {
+    return { url: `http://${listen}`, authorization: null, problem: `status.auth.passwordFile ${auth.passwordFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+  }
+}
+
+const basicAuthorization = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 function looksLikeSnapshot(value: unknown): value is StatusSnapshot {
   const v = value as Partial<StatusSnapshot> | null;
@@ -27,18 +49,31 @@ function failure(error: unknown): string {
 }
 
 export async function runStatus(options: StatusCommandOptions, io: CliIo): Promise<number> {
+  if (options.url !== undefined && options.config !== undefined) {
+    io.stderr('tsvip status: give --url or -c, not both\n');
+    return 2;
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let target = options.url ?? DEFAULT_STATUS_URL;
+  if (options.config !== undefined) {
+    const config = await loadForCommand(options.config, io);
+    if (config === null) return 1;
+    const fromConfig = urlFromConfig(config);
+    if (fromConfig.problem !== null) io.stderr(`tsvip status: ${fromConfig.problem}; asking without credentials\n`);
+    if (fromConfig.authorization !== null) headers['authorization'] = fromConfig.authorization;
+    target = fromConfig.url;
+  }
   let url: URL;
   try {
-    url = new URL(options.url);
+    url = new URL(target);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
   } catch {
-    io.stderr(`tsvip status: --url ${options.url} is not an http:// URL (the status.listen address, e.g. ${DEFAULT_STATUS_URL})\n`);
+    io.stderr(`tsvip status: --url ${target} is not an http:// URL (the status.listen address, e.g. ${DEFAULT_STATUS_URL})\n`);
     return 2;
   }
   // fetch() refuses URLs with credentials in them: they move into the Authorization header.
-  const headers: Record<string, string> = { accept: 'application/json' };
   if (url.username !== '' || url.password !== '') {
-    headers['authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    headers['authorization'] = basicAuthorization(decodeURIComponent(url.username), decodeURIComponent(url.password));
     url.username = '';
     url.password = '';
   }
@@ -53,7 +88,9 @@ export async function runStatus(options: StatusCommandOptions, io: CliIo): Promi
     return 1;
   }
   if (response.status === 401) {
-    io.stderr(`tsvip status: ${where} wants credentials (status.auth)${headers['authorization'] ? ' and refused the ones given' : ''}: put them in the URL, --url http://USER:PASSWORD@${url.host}\n`);
+    const given = headers['authorization'] !== undefined;
+    const advice = options.config !== undefined ? `status.auth in ${options.config} does not match the daemon's (was it started with another password file?)` : `put them in the URL, --url http://USER:PASSWORD@${url.host}`;
+    io.stderr(`tsvip status: ${where} wants credentials (status.auth)${given ? ' and refused the ones given' : ''}: ${advice}\n`);
     return 1;
   }
   const text = await response.text();

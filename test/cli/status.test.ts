@@ -86,4 +86,28 @@ describe('tsvip status', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('tsvip status: --url 127.0.0.1:9901 is not an http:// URL (the status.listen address, e.g. http://127.0.0.1:9901)\n');
   });
+
+  test('-c reads status.listen and status.auth from the daemon\'s vip.yaml (a wildcard listen is asked on loopback)', async () => {
+    const config = (listen: string, passwordFile?: string): string =>
+      `loadBalancers:\n  - name: api\n    bind: 127.0.0.1:18443\n    backends: [{ name: a, address: 127.0.0.1:6443 }]\nstatus:\n  listen: ${listen}\n` +
+      (passwordFile === undefined ? '' : `  auth: { user: admin, passwordFile: ${passwordFile} }\n`);
+    await writeFile(join(dir, 'guarded.yaml'), config(`0.0.0.0:${guarded.address.port}`, join(dir, 'password')));
+    const right = await runTsvip(['status', '-c', join(dir, 'guarded.yaml')]);
+    expect(right).toMatchObject({ code: 0, stderr: '' });
+    expect(right.stdout).toContain('VI_1');
+    await writeFile(join(dir, 'other-password'), 'not it\n');
+    await writeFile(join(dir, 'stale.yaml'), config(`127.0.0.1:${guarded.address.port}`, join(dir, 'other-password')));
+    const stale = await runTsvip(['status', '-c', join(dir, 'stale.yaml')]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`and refused the ones given: status.auth in ${join(dir, 'stale.yaml')} does not match the daemon's`);
+  });
+
+  test('-c with an invalid config prints check\'s errors; --url with -c is a usage error', async () => {
+    await writeFile(join(dir, 'broken.yaml'), 'status:\n  listen: nowhere\n');
+    const broken = await runTsvip(['status', '-c', join(dir, 'broken.yaml')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/broken\.yaml:2:\d+ status\.listen: /);
+    const both = await runTsvip(['status', '-c', join(dir, 'broken.yaml'), '--url', 'http://127.0.0.1:9901']);
+    expect(both).toMatchObject({ code: 2, stderr: 'tsvip status: give --url or -c, not both\n' });
+  });
 });
