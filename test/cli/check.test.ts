@@ -26,7 +26,7 @@ describe('tsvip version and help', () => {
     const result = await runTsvip(['--help']);
     expect(result.code).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}(\w+)/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['version', 'check', 'start', 'manifest', 'convert', 'demo', 'help']);
+    expect(commands).toEqual(['version', 'check', 'start', 'status', 'manifest', 'convert', 'demo', 'help']);
   });
 });
 
