@@ -80,10 +80,27 @@ export interface StatusSnapshot {
   transitions: TransitionStatus[];
 }
 
-/** The config without what must not leave the host: VRRP PASS passwords. */
+/** A URL without the password it may carry (`https://user:secret@host/` → `https://user:<redacted>@host/`). */
+function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.password === '') return url;
+  // Not through `parsed.password =`: that would percent-encode the marker.
+  return `${parsed.protocol}//${parsed.username}:${REDACTED}@${parsed.host}${parsed.pathname}${parsed.search}${parsed.hash}`;
+}
+
+/** The config without what must not leave the host: VRRP PASS passwords, passwords in tracker URLs. */
 export function redactConfig(config: Config): Config {
   return {
     ...config,
-    vrrp: config.vrrp.map((instance) => (instance.authPass === undefined ? instance : { ...instance, authPass: REDACTED })),
+    vrrp: config.vrrp.map((instance) => ({
+      ...instance,
+      ...(instance.authPass === undefined ? {} : { authPass: REDACTED }),
+      track: instance.track.map((tracker) => (tracker.type === 'http' || tracker.type === 'https' ? { ...tracker, url: redactUrl(tracker.url) } : tracker)),
+    })),
   };
 }

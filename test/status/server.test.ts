@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { loadStatusCredentials, type StatusCredentials } from '../../src/status/basic-auth.js';
 import { startStatusServer, type StatusServer } from '../../src/status/server.js';
-import { REDACTED, type StatusSnapshot } from '../../src/status/snapshot.js';
-import { sampleSnapshot } from './sample-snapshot.js';
+import { REDACTED, redactConfig, type StatusSnapshot } from '../../src/status/snapshot.js';
+import { exampleConfig, sampleSnapshot } from './sample-snapshot.js';
 
 const logger = pino({ level: 'silent' });
 const run = promisify(execFile);
@@ -66,6 +66,17 @@ describe('status server probes', () => {
 });
 
 describe('/status and the status page', () => {
+  test('a password in a tracker URL is redacted too; everything else of the config stays', () => {
+    const config = exampleConfig();
+    const instance = config.vrrp[0];
+    if (instance === undefined) throw new Error('deploy/vip.yaml has no instance');
+    const tracker = { type: 'https' as const, url: 'https://probe:t0ps3cret@127.0.0.1:6443/readyz?verbose', insecureSkipVerify: true, caFile: null, interval: 2000, timeout: 1000, rise: 2, fall: 3, weight: -20 };
+    const redacted = redactConfig({ ...config, vrrp: [{ ...instance, track: [tracker] }] });
+    expect(redacted.vrrp[0]?.track[0]).toEqual({ ...tracker, url: `https://probe:${REDACTED}@127.0.0.1:6443/readyz?verbose` });
+    expect(JSON.stringify(redacted)).not.toContain('t0ps3cret');
+    expect(redacted.loadBalancers).toEqual(config.loadBalancers);
+  });
+
   test('/status is the snapshot as JSON, with the VRRP password redacted', async () => {
     const { server, url } = await start();
     try {
