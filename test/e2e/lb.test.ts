@@ -6,41 +6,16 @@ import { useLab, type LabHost } from '../lab/index.js';
 import { startApiserver, type ApiserverHandle } from '../../src/lab/apiserver.js';
 import { startTsvip, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
 import { startProber, type ProbeAttempt, type ProberHandle } from '../../src/lab/vip-client.js';
-import { VIP, VIP_CIDR, VRID, waitForSoleHolder } from './vrrp-group.js';
-
-const API_PORT = 6443;
-const LB_PORT = 8443;
+import { VIP, VIP_CIDR, waitForSoleHolder } from './vrrp-group.js';
+import { API_PORT, LB_PORT, apiserverHostConfig } from './apiserver-cluster.js';
 
 function hostConfig(host: LabHost, routers: readonly LabHost[], options: { priority: number; pool: readonly LabHost[]; balance?: string }): Record<string, unknown> {
-  return {
-    vrrp: [
-      {
-        name: 'VI_1',
-        interface: 'eth0',
-        vrid: VRID,
-        priority: options.priority,
-        version: 3,
-        advertInterval: '100ms',
-        unicast: { source: host.address, peers: routers.filter((other) => other !== host).map((other) => other.address) },
-        vips: [VIP_CIDR],
-        garp: { burst: 2, delay: '0s', refresh: '0s' },
-        track: [{ type: 'backends', loadBalancer: 'apiserver', weight: -60 }],
-      },
-    ],
-    loadBalancers: [
-      {
-        name: 'apiserver',
-        bind: `vip:${LB_PORT}`,
-        balance: options.balance ?? 'roundrobin',
-        backends: options.pool.map((backend) => ({ name: backend.name, address: `${backend.address}:${API_PORT}` })),
-        healthCheck: { type: 'https', path: '/readyz', insecureSkipVerify: true, interval: '300ms', timeout: '250ms', rise: 2, fall: 2 },
-        connectTimeout: '500ms',
-        retries: 2,
-        firstByteTimeout: '500ms',
-        shutdownDrain: '2s',
-      },
-    ],
-  };
+  return apiserverHostConfig(host, routers, {
+    priority: options.priority,
+    pool: options.pool,
+    vrrp: { version: 3, advertInterval: '100ms' },
+    loadBalancer: { balance: options.balance ?? 'roundrobin', connectTimeout: '500ms', retries: 2, firstByteTimeout: '500ms', shutdownDrain: '2s' },
+  });
 }
 
 const failures = (attempts: readonly ProbeAttempt[]): ProbeAttempt[] => attempts.filter((attempt) => !attempt.ok);

@@ -17,10 +17,9 @@ import { startApiserver, type ApiserverHandle } from '../../src/lab/apiserver.js
 import { startTsvip, TSVIP_BIN, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
 import { REDACTED, type StatusSnapshot } from '../../src/status/snapshot.js';
 import { launchBrowserIn, requireTool, runWithInput, type LabBrowser } from './lab-browser.js';
-import { VIP, VIP_CIDR, VRID } from './vrrp-group.js';
+import { VIP, VIP_CIDR } from './vrrp-group.js';
+import { API_PORT, LB_PORT, apiserverHostConfig } from './apiserver-cluster.js';
 
-const API_PORT = 6443;
-const LB_PORT = 8443;
 const STATUS_PORT = 9901;
 const VRRP_PASSWORD = 'k8s-vip';
 const STATUS_USER = 'admin';
@@ -38,39 +37,17 @@ interface HostOptions {
 }
 
 function hostConfig(host: LabHost, routers: readonly LabHost[], options: HostOptions): Record<string, unknown> {
-  return {
-    vrrp: [
-      {
-        name: 'VI_1',
-        interface: 'eth0',
-        vrid: VRID,
-        priority: options.priority,
-        initialState: options.initialState,
-        // v2 with a PASS password, so that /status has a secret to redact; 1 s adverts make a
-        // failover take Master_Down (about 3.6 s), which the waits allow for.
-        version: 2,
-        advertInterval: '1s',
-        authPass: VRRP_PASSWORD,
-        unicast: { source: host.address, peers: routers.filter((other) => other !== host).map((other) => other.address) },
-        vips: [VIP_CIDR],
-        garp: { burst: 2, delay: '0s', refresh: '0s' },
-        track: [{ type: 'backends', loadBalancer: 'apiserver', weight: -60 }],
-      },
-    ],
-    loadBalancers: [
-      {
-        name: 'apiserver',
-        bind: `vip:${LB_PORT}`,
-        backends: routers.map((backend) => ({ name: backend.name, address: `${backend.address}:${API_PORT}` })),
-        healthCheck: { type: 'https', path: '/readyz', insecureSkipVerify: true, interval: '300ms', timeout: '250ms', rise: 2, fall: 2 },
-        shutdownDrain: '1s',
-      },
-    ],
+  return apiserverHostConfig(host, routers, {
+    priority: options.priority,
+    // v2 with a PASS password, so that /status has a secret to redact; 1 s adverts make a failover
+    // take Master_Down (about 3.6 s), which the waits allow for.
+    vrrp: { initialState: options.initialState, version: 2, advertInterval: '1s', authPass: VRRP_PASSWORD },
+    loadBalancer: { shutdownDrain: '1s' },
     status: {
       listen: `${host.address}:${STATUS_PORT}`,
       ...(options.passwordFile === null ? {} : { auth: { user: STATUS_USER, passwordFile: options.passwordFile } }),
     },
-  };
+  });
 }
 
 const statusUrl = (host: LabHost): string => `http://${host.address}:${STATUS_PORT}/`;
