@@ -35,6 +35,12 @@ export class InstanceRuntime {
   private vipsAdded: Promise<void> = Promise.resolve();
   private restorePending = false;
   private readonly stateListeners = new Set<(record: TransitionRecord) => void>();
+  /**
+   * keepalived 2.2.7, seen in a lab: an instance whose weight-0 script has not answered yet starts in
+   * FAULT silently; notify_fault runs only once the script has failed, and not at all when it passes
+   * (notify_backup then). The start-up FAULT's notify waits here until no weight-0 tracker is in init.
+   */
+  private startupFaultNotify: { priority: number } | null = null;
   /** Wall-clock time of the last state change (or of the start): what /status calls `since`. */
   private sinceMs = Date.now();
 
@@ -193,11 +199,23 @@ export class InstanceRuntime {
   private applyTrackers(): void {
     this.instance.setPriority(effectivePriority(this.current.priority, this.trackers.weightSum()));
     this.instance.setFaulted(this.trackers.faulted());
+    if (this.startupFaultNotify !== null && !this.trackers.faultUnanswered()) {
+      // Still in FAULT now that every weight-0 tracker has answered: the fault is real.
+      const { priority } = this.startupFaultNotify;
+      this.startupFaultNotify = null;
+      if (this.instance.stateName === 'fault') this.notify.onState('fault', priority);
+    }
   }
 
   private onTransition(record: TransitionRecord): void {
     this.sinceMs = Date.now();
-    this.notify.onState(record.to, record.priority);
+    if (record.from === 'initialize' && record.to === 'fault' && this.trackers.faultUnanswered()) {
+      this.startupFaultNotify = { priority: record.priority };
+    } else {
+      // Leaving the start-up FAULT before its trackers answered: its notify never runs.
+      if (record.from === 'fault') this.startupFaultNotify = null;
+      this.notify.onState(record.to, record.priority);
+    }
     for (const listener of [...this.stateListeners]) listener(record);
   }
 }

@@ -23,7 +23,7 @@ interface RunningTracker {
 export interface InstanceTrackersOptions {
   clock: Clock;
   logger: Logger;
-  /** The weight sum or the fault state changed. */
+  /** The weight sum or the fault state changed, or a weight-0 tracker answered for the first time. */
   onChange: () => void;
 }
 
@@ -46,6 +46,8 @@ export class InstanceTrackers {
   private running: RunningTracker[] = [];
   private set: TrackerSet;
   private started = false;
+  /** Subscriptions to the weight-0 trackers' first answer (TrackerSet reports only sum and fault changes). */
+  private firstAnswers: (() => void)[] = [];
 
   constructor(
     config: VrrpInstanceConfig,
@@ -63,7 +65,7 @@ export class InstanceTrackers {
   stop(): void {
     this.started = false;
     for (const entry of this.running) entry.built.stop();
-    this.set.close();
+    this.closeSet();
   }
 
   weightSum(): number {
@@ -76,6 +78,11 @@ export class InstanceTrackers {
 
   describe(): TrackerDescription[] {
     return this.set.describe();
+  }
+
+  /** A weight-0 tracker has not answered yet: a FAULT it causes is not yet known to be real. */
+  faultUnanswered(): boolean {
+    return this.set.describe().some((tracker) => tracker.weight === 0 && tracker.state === 'init');
   }
 
   /** The `backends` trackers, for the daemon to feed from each load balancer's health. */
@@ -103,7 +110,7 @@ export class InstanceTrackers {
       return fresh;
     });
     for (const entry of previous) if (!kept.has(entry)) entry.built.stop();
-    this.set.close();
+    this.closeSet();
     this.set = this.combine(wanted);
   }
 
@@ -125,6 +132,19 @@ export class InstanceTrackers {
     });
     const set = new TrackerSet(entries, { logger: this.options.logger });
     set.onChange(() => this.options.onChange());
+    for (const entry of entries) {
+      if (entry.weight !== 0) continue;
+      this.firstAnswers.push(
+        entry.tracker.onChange((change) => {
+          if (change.from === 'init') this.options.onChange();
+        }),
+      );
+    }
     return set;
+  }
+
+  private closeSet(): void {
+    this.set.close();
+    for (const unsubscribe of this.firstAnswers.splice(0)) unsubscribe();
   }
 }

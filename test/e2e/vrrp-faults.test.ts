@@ -1,7 +1,7 @@
 // What goes wrong on real networks, with tsvip hosts in namespaces (issue 4): wrong auth, a failing
 // tracker, a pulled cable, a VIP left by a killed predecessor, a partition that heals, a VIP deleted
 // by someone else, and a SIGHUP reload.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -59,6 +59,35 @@ describe('faults and repairs', { timeout: 90_000 }, () => {
     rmSync(flag);
     await waitUntil(() => (h1Daemon.transitions().filter((t) => t.to === 'master').length === 2 ? true : undefined), 'h1 to be master again');
     await waitForSoleHolder(lab(), [h1, h2, h3], h1);
+  });
+
+  test('notify as keepalived runs it at start-up: no fault notify while a weight-0 tracker has not answered, one once it fails', async () => {
+    const [h1, h2, h3] = [lab().host(1), lab().host(2), lab().host(3)];
+    const dir = mkdtempSync(join(tmpdir(), 'tsvip-notify-'));
+    scratch.push(dir);
+    const notifyLog = (host: string): string => join(dir, `${host}.log`);
+    // Each notify appends its state; keepalived 2.2.7 in the same situation (vrrp_script with
+    // weight 0 and notify_* scripts, seen in a lab) wrote "backup, master" for a passing script and a
+    // single "fault" for a failing one.
+    const notify = (host: string) => Object.fromEntries(['master', 'backup', 'fault'].map((state) => [state, `sh -c 'echo ${state} >> ${notifyLog(host)}'`]));
+    const readLog = (host: string): string[] => {
+      try {
+        return readFileSync(notifyLog(host), 'utf8').split('\n').filter((line) => line !== '');
+      } catch {
+        return [];
+      }
+    };
+    const check = (command: string) => [{ type: 'script', command: [command], interval: '300ms', timeout: '1s', rise: 1, fall: 1, weight: 0 }];
+    group = new Group(lab(), [h1, h2, h3], FAST);
+    const passing = group.start(h1, { priority: 150, track: check('true'), notify: notify('h1') });
+    const failing = group.start(h2, { priority: 100, track: check('false'), notify: notify('h2') });
+    await passing.waitForState('master');
+    await waitUntil(() => (readLog('h2').length > 0 ? true : undefined), 'the failing host to run its fault notify');
+    // Long enough for a repeated notify to show: several check intervals.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(readLog('h1')).toEqual(['backup', 'master']);
+    expect(readLog('h2')).toEqual(['fault']);
+    expect(failing.state()).toBe('fault');
   });
 
   test('a pulled cable puts the master in FAULT and the VIP moves; plugged back, it returns', async () => {

@@ -22,6 +22,7 @@ export interface RouterOptions {
   authPass?: string;
   preempt?: boolean;
   garp?: Record<string, unknown>;
+  notify?: Record<string, unknown>;
 }
 
 /** The vip.yaml for `host` in a group of `routers`. */
@@ -44,6 +45,7 @@ export function routerConfig(host: LabHost, routers: readonly LabHost[], group: 
         // Fast refresh keeps the tests short; the burst on becoming master is what they check.
         garp: { burst: 2, delay: '0s', refresh: '0s', ...router.garp },
         ...(router.track === undefined ? {} : { track: router.track }),
+        ...(router.notify === undefined ? {} : { notify: router.notify }),
       },
     ],
   };
