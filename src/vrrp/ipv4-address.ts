@@ -1,11 +1,17 @@
-// IPv4 addresses as 4 bytes on the wire and dotted quads everywhere else.
+// IPv4 addresses as 4 bytes on the wire and dotted quads everywhere else. The one parser is
+// config/address.ts's ipv4ToNumber (strict: no leading zeros), so the wire and vip.yaml agree on what
+// an address is.
+import { ipv4ToNumber } from '../config/address.js';
+
+function numberOf(address: string): number {
+  const value = ipv4ToNumber(address);
+  if (value === null) throw new RangeError(`not an IPv4 address: ${address}`);
+  return value;
+}
 
 export function ipv4ToBytes(address: string): Uint8Array {
-  const parts = address.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new RangeError(`not an IPv4 address: ${address}`);
-  }
-  return Uint8Array.from(parts);
+  const value = numberOf(address);
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }
 
 export function bytesToIpv4(bytes: Uint8Array, offset = 0): string {
@@ -14,11 +20,5 @@ export function bytesToIpv4(bytes: Uint8Array, offset = 0): string {
 
 /** Orders addresses as unsigned 32-bit numbers (RFC 5798 6.4.3: the higher primary address wins a tie). */
 export function compareIpv4(a: string, b: string): number {
-  const left = ipv4ToBytes(a);
-  const right = ipv4ToBytes(b);
-  for (let i = 0; i < 4; i++) {
-    const diff = (left[i] ?? 0) - (right[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+  return numberOf(a) - numberOf(b);
 }
