@@ -39,8 +39,12 @@ describe('tsvip demo', { timeout: 120_000 }, () => {
     expect(result.stdout).toMatch(/h1 is master and holds 198\.18\.0\.100/);
     expect(result.stdout).toMatch(/apiserver h3 is gone; the client saw no failed connection/);
     expect(result.stdout).toMatch(/h1 crashes: kill -9/);
-    expect(result.stdout).toMatch(/h2 took over and announced itself with gratuitous ARP; the client was cut off for \d+ ms \(\d+ connections failed\)/);
+    expect(result.stdout).toMatch(/h2 took over and announced itself with gratuitous ARP; the client was cut off for \d+ ms \(\d+ connections? failed\)/);
     expect(result.stdout).toMatch(/h1 is master again/);
+    // The operator's view at the end: h1's own `tsvip status`, with the load balancer and h3's apiserver down.
+    expect(result.stdout).toMatch(/^ +VI_1 +MASTER +150 +198\.18\.0\.1 /m);
+    expect(result.stdout).toMatch(/^ +load balancer apiserver: UP, bind vip:8443, listening on 198\.18\.0\.100:8443/m);
+    expect(result.stdout).toMatch(/^ +h3 +198\.18\.0\.3:6443 +DOWN /m);
     expect(namespaces()).toEqual(before);
   });
 
