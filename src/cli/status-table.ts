@@ -25,7 +25,9 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatStatusTable(s: StatusSnapshot): string {
-  const out: string[] = [`tsvip ${s.version} on ${s.hostname}, pid ${s.pid}, up ${formatAge(s.startedAt, s.now)}, ${s.ready ? 'ready' : 'NOT READY'}`, ''];
+  const own = [...new Set(s.instances.map((i) => i.ownAddress))];
+  const host = own.length > 0 ? `${s.hostname} (${own.join(', ')})` : s.hostname;
+  const out: string[] = [`tsvip ${s.version} on ${host}, pid ${s.pid}, up ${formatAge(s.startedAt, s.now)}, ${s.ready ? 'ready' : 'NOT READY'}`, ''];
   if (s.instances.length === 0) {
     out.push('no VRRP instances (load balancer only)');
   } else {

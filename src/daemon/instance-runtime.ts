@@ -107,6 +107,7 @@ export class InstanceRuntime {
       state: this.instance.stateName,
       priority: this.instance.priority,
       configuredPriority: config.priority,
+      ownAddress: this.deps.ownAddress,
       masterAddress: this.instance.masterAddress,
       since: new Date(this.sinceMs).toISOString(),
       vips: [...config.vips],

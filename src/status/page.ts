@@ -48,7 +48,8 @@ const table = (id, headers, rows, emptyText) => {
 const td = (value, cls) => el('td', cls ? { class: cls } : {}, value);
 
 function draw(s) {
-  document.getElementById('host').textContent = s.hostname;
+  const own = [...new Set(s.instances.map((i) => i.ownAddress))];
+  document.getElementById('host').textContent = s.hostname + (own.length > 0 ? ' (' + own.join(', ') + ')' : '');
   document.getElementById('meta').textContent = 'tsvip ' + s.version + ' · pid ' + s.pid + ' · up ' + ago(s.startedAt, s.now) + ' · ' + (s.ready ? 'ready' : 'not ready');
   const masters = s.instances.filter((i) => i.state === 'master').map((i) => i.name);
   document.getElementById('summary').textContent = s.instances.length === 0 ? 'no VRRP instances (load balancer only)' : masters.length > 0 ? 'this host is MASTER for ' + masters.join(', ') : 'this host is not master';

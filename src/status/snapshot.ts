@@ -19,6 +19,8 @@ export interface InstanceStatus {
   /** The configured priority with the tracker weights applied. */
   priority: number;
   configuredPriority: number;
+  /** This host's address in the group: where its adverts come from. */
+  ownAddress: string;
   /** The master's address as this host sees it (its own address when master); null when unknown. */
   masterAddress: string | null;
   /** When the instance entered its current state (or started). */

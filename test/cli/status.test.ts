@@ -43,7 +43,7 @@ describe('tsvip status', () => {
     const result = await runTsvip(['status', '--url', `http://127.0.0.1:${open.address.port}`]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('tsvip 0.1.0 on master1, pid 4242, up 1 h 5 min, ready');
+    expect(lines[0]).toBe('tsvip 0.1.0 on master1 (10.0.0.51), pid 4242, up 1 h 5 min, ready');
     expect(lines).toContainEqual(expect.stringMatching(/^INSTANCE +STATE +PRIORITY +MASTER +VIPS/));
     expect(lines).toContainEqual(expect.stringMatching(/^VI_1 +MASTER +150 +10\.0\.0\.51 +10\.0\.0\.50\/24 +1 h 4 min +3896\/2 +3 +2$/));
     expect(lines).toContainEqual(expect.stringMatching(/^VI_1 +backends:apiserver \(backends\) +up +-60 +2 of 3 backends up$/));

@@ -231,6 +231,8 @@ describe('status server of real daemons: page, /status, /metrics, tsvip status',
     const backendState = (name: string): string => `tr[data-backend="apiserver/${name}"] span.badge`;
     await expect.poll(() => text(page, instanceState), { timeout: HANG_MS }).toBe('BACKUP');
     expect(await text(page, masterCell)).toBe(h1.address);
+    // The lab's hosts share one hostname: the header tells them apart by address.
+    expect(await text(page, '#host')).toMatch(new RegExp(`\\(${h2.address.replaceAll('.', '\\.')}\\)$`));
     for (const host of routers) expect(await text(page, backendState(host.name))).toBe('UP');
     const rowsBefore = await page.locator('tr[data-transition]').count();
     expect(rowsBefore).toBeGreaterThan(0);

@@ -45,6 +45,7 @@ export function sampleSnapshot(): StatusSnapshot {
         state: 'master',
         priority: 150,
         configuredPriority: 150,
+        ownAddress: '10.0.0.51',
         masterAddress: '10.0.0.51',
         since: '2026-11-23T09:00:04.000Z',
         vips: ['10.0.0.50/24'],
