@@ -1,6 +1,7 @@
 // The composition root (design.md "Architecture"): builds the VRRP instances from a validated config,
 // wires rtnetlink events and signals to them, and applies reloads. Order at start (style.md 12): the
 // config was validated by the caller, then host checks, then stale VIPs are cleared, then it acts.
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { RtNetlinkSocket } from 'netlink';
 import type { Config, LoadBalancerConfig, VrrpInstanceConfig } from './config/schema.js';
@@ -19,7 +20,6 @@ import { startStatusServer, type StatusServer } from './status/server.js';
 import { loadStatusCredentials, type StatusCredentials } from './status/basic-auth.js';
 import { redactConfig, type StatusSnapshot, type TransitionStatus } from './status/snapshot.js';
 import { VERSION } from './version.js';
-import { hostname } from 'node:os';
 import { watchNetlinkEvents, type NetlinkWatcher } from './netlink/events.js';
 import { openGarpSender, type GarpSender } from './netlink/garp.js';
 import { systemClock, type Clock } from './vrrp/clock.js';
