@@ -203,6 +203,8 @@ export interface ProxyOptions {
   readonly vrrpPriority?: number;
   /** tsvip only: options for node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[];
+  /** haproxy only: its `nbthread` (1 unless asked: one core, as issue 5 compares). */
+  readonly haproxyThreads?: number;
 }
 
 export async function startProxy(lbLab: LbLab, kind: ProxyKind, tag: string, options: ProxyOptions = {}): Promise<Measured> {
@@ -211,7 +213,7 @@ export async function startProxy(lbLab: LbLab, kind: ProxyKind, tag: string, opt
   let proxy: Measured;
   if (kind === 'haproxy') {
     const conf = join(dir, 'haproxy.cfg');
-    await writeFile(conf, haproxyConfig(lbLab));
+    await writeFile(conf, haproxyConfig(lbLab, options.haproxyThreads ?? 1));
     // -db: foreground, one process (no master-worker), as the Debian service's worker is.
     proxy = measured('haproxy', lbLab.lab.spawn(lbLab.proxyHost, withFiles(['haproxy', '-db', '-f', conf])));
   } else {
@@ -239,11 +241,11 @@ export async function startPeer(lbLab: LbLab): Promise<Measured> {
   return measured('tsvip peer', lbLab.lab.spawn(lbLab.peer, [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', conf, '--log-level', 'info']));
 }
 
-function haproxyConfig(lbLab: LbLab): string {
+function haproxyConfig(lbLab: LbLab, threads: number): string {
   return [
-    '# Written by bench/lb-lab.ts: TCP mode, round robin, one thread, as issue 5 compares.',
+    '# Written by bench/lb-lab.ts: TCP mode, round robin, one thread unless --haproxy-threads says otherwise.',
     'global',
-    '  nbthread 1',
+    `  nbthread ${threads}`,
     `  maxconn ${MAX_PROXY_CONNECTIONS}`,
     'defaults',
     '  mode tcp',

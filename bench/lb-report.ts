@@ -70,7 +70,7 @@ export function lbMarkdown(results: LbResults): string {
     `\`${results.command}\`, ${results.date}; ${results.environment}. ${options.rounds} round${options.rounds === 1 ? '' : 's'}, ${Math.round(results.minutes)} minutes in all.`,
     '',
     'Lab (bench/lb-lab.ts, network namespaces): h1 and h2 run nginx (one process each, a 96-byte file and a 10 MiB one);',
-    `h3 runs the proxy on 198.18.0.3:8443 to both, haproxy (\`mode tcp\`, \`balance roundrobin\`, \`nbthread 1\`, checks every 2 s) or`,
+    `h3 runs the proxy on 198.18.0.3:8443 to both, haproxy (\`mode tcp\`, \`balance roundrobin\`, \`nbthread ${options.haproxyThreads}\`, checks every 2 s) or`,
     `tsvip (\`node ${TSVIP_NODE_FLAGS.join(' ')} bin/tsvip start\`, as bin/tsvip's shebang runs it, with only \`loadBalancers:\`, roundrobin, tcp checks every 2 s, defaults otherwise), one after the other,`,
     `each a fresh process per round, in alternating order; h4 runs wrk (\`-t${WRK_THREADS}\`, ${options.seconds} s per run, after a ${options.warmupSeconds} s keep-alive warm-up)`,
     `with \`net.ipv4.tcp_tw_reuse=1\`. Keep-alive: \`-c${wrkModes.keepalive.connections}\` on the small file. New connection per request: the same with`,

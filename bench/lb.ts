@@ -6,6 +6,7 @@
 //   --hold N            idle connections held through the proxy for the RSS reading (10000)
 //   --vrrp-seconds S    per wrk mode in the election-under-load check, 0 to skip it (10)
 //   --profile MODES     wrk modes to profile tsvip under (--cpu-prof), comma-separated, or none (close,keepalive)
+//   --haproxy-threads N haproxy's nbthread (1: one core, as issue 5 compares)
 //   --dry-run           print the section instead of writing it
 //   --out FILE          instead of docs/benchmarks.md
 import { execFile } from 'node:child_process';
@@ -34,6 +35,7 @@ export interface LbOptions {
   readonly hold: number;
   readonly vrrpSeconds: number;
   readonly profileModes: readonly WrkMode[];
+  readonly haproxyThreads: number;
   readonly dryRun: boolean;
   readonly out: string;
 }
@@ -126,7 +128,7 @@ async function measure(options: LbOptions, args: readonly string[], workDir: str
 /** One proxy's turn: fresh process, idle RSS, warm-up, the three wrk runs, RSS holding idle connections. */
 async function proxyRound(lbLab: LbLab, kind: ProxyKind, round: number, script: string, options: LbOptions): Promise<RoundResult> {
   say(`${kind} round ${round}: starting`);
-  const proxy = await startProxy(lbLab, kind, `round${round}`);
+  const proxy = await startProxy(lbLab, kind, `round${round}`, { haproxyThreads: options.haproxyThreads });
   let result: Omit<RoundResult, 'stop'> | undefined;
   let failure: unknown = null;
   try {
@@ -271,6 +273,7 @@ function parseOptions(args: readonly string[]): LbOptions | string {
         hold: { type: 'string', default: '10000' },
         'vrrp-seconds': { type: 'string', default: '10' },
         profile: { type: 'string', default: 'close,keepalive' },
+        'haproxy-threads': { type: 'string', default: '1' },
         'dry-run': { type: 'boolean', default: false },
         out: { type: 'string', default: join(repoRoot(), 'docs', 'benchmarks.md') },
       },
@@ -286,13 +289,15 @@ function parseOptions(args: readonly string[]): LbOptions | string {
   const hold = Number(parsed.hold);
   const vrrpSeconds = Number(parsed['vrrp-seconds']);
   const profileModes = parsed.profile === 'none' ? [] : parsed.profile.split(',');
+  const haproxyThreads = Number(parsed['haproxy-threads']);
   if (!Number.isInteger(rounds) || rounds < 1) return `--rounds must be a positive integer (got ${parsed.rounds})`;
   if (!Number.isInteger(seconds) || seconds < 1) return `--seconds must be a positive integer (got ${parsed.seconds})`;
   if (!Number.isInteger(warmupSeconds) || warmupSeconds < 0) return `--warmup must be 0 or a positive integer (got ${parsed.warmup})`;
   if (!Number.isInteger(hold) || hold < 1 || hold > 30_000) return `--hold must be an integer from 1 to 30000 (got ${parsed.hold})`;
   if (!Number.isInteger(vrrpSeconds) || vrrpSeconds < 0) return `--vrrp-seconds must be 0 or a positive integer (got ${parsed['vrrp-seconds']})`;
+  if (!Number.isInteger(haproxyThreads) || haproxyThreads < 1 || haproxyThreads > 64) return `--haproxy-threads must be an integer from 1 to 64 (got ${parsed['haproxy-threads']})`;
   if (!profileModes.every((mode): mode is WrkMode => measuredModes.includes(mode as WrkMode))) return `--profile takes none or a list of ${measuredModes.join(', ')} (got ${parsed.profile})`;
-  return { rounds, seconds, warmupSeconds, hold, vrrpSeconds, profileModes, dryRun: parsed['dry-run'], out: parsed.out };
+  return { rounds, seconds, warmupSeconds, hold, vrrpSeconds, profileModes, haproxyThreads, dryRun: parsed['dry-run'], out: parsed.out };
 }
 
 /** What the numbers depend on, for the reader of docs/benchmarks.md. */
