@@ -3,8 +3,8 @@
 // in the URL (http://admin:PASSWORD@127.0.0.1:9901), as curl takes them; or `-c` reads status.listen
 // and status.auth from the daemon's own vip.yaml, as an operator on the host would. Exit 0 when a
 // daemon answered, 1 when none did, it refused or the config is invalid, 2 for a URL that is not one.
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import { readStatusPassword } from '../status/basic-auth.js';
 import type { StatusSnapshot } from '../status/snapshot.js';
 import { loadForCommand } from './load-for-command.js';
 import { formatStatusTable } from './status-table.js';
@@ -28,10 +28,9 @@ function urlFromConfig(config: Config): { url: string; authorization: string | n
   const auth = config.status.auth;
   if (auth === undefined) return { url: `http://${listen}`, authorization: null, problem: null };
   try {
-    const password = readFileSync(auth.passwordFile, 'utf8').replace(/\r?\n$/, '');
-    return { url: `http://${listen}`, authorization: basicAuthorization(auth.user, password), problem: null };
+    return { url: `http://${listen}`, authorization: basicAuthorization(auth.user, readStatusPassword(auth)), problem: null };
   } catch (error) {
-    return { url: `http://${listen}`, authorization: null, problem: `status.auth.passwordFile ${auth.passwordFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    return { url: `http://${listen}`, authorization: null, problem: (error as Error).message };
   }
 }
 

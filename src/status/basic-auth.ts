@@ -17,9 +17,8 @@ export type AuthResult = 'ok' | 'missing' | 'wrong';
 
 const digestOf = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-/** Reads status.auth.passwordFile; null without status.auth. Throws ERR_STATUS_AUTH with the reason. */
-export function loadStatusCredentials(auth: StatusConfig['auth']): StatusCredentials | null {
-  if (auth === undefined) return null;
+/** The password in status.auth.passwordFile. Throws ERR_STATUS_AUTH with the reason. */
+export function readStatusPassword(auth: NonNullable<StatusConfig['auth']>): string {
   let text: string;
   try {
     text = readFileSync(auth.passwordFile, 'utf8');
@@ -32,7 +31,13 @@ export function loadStatusCredentials(auth: StatusConfig['auth']): StatusCredent
   const password = text.replace(/\r?\n$/, '');
   if (password.length === 0) throw new TsvipError('ERR_STATUS_AUTH', `status.auth.passwordFile ${auth.passwordFile}: the file is empty; put the password in it`);
   if (password.includes('\n')) throw new TsvipError('ERR_STATUS_AUTH', `status.auth.passwordFile ${auth.passwordFile}: the password must be one line`);
-  return { user: auth.user, digest: digestOf(`${auth.user}:${password}`) };
+  return password;
+}
+
+/** Reads status.auth.passwordFile; null without status.auth. Throws ERR_STATUS_AUTH with the reason. */
+export function loadStatusCredentials(auth: StatusConfig['auth']): StatusCredentials | null {
+  if (auth === undefined) return null;
+  return { user: auth.user, digest: digestOf(`${auth.user}:${readStatusPassword(auth)}`) };
 }
 
 /** Checks an Authorization header against the credentials. */
