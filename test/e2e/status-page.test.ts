@@ -16,7 +16,8 @@ import { useLab, type LabHost } from '../lab/index.js';
 import { startApiserver, type ApiserverHandle } from '../../src/lab/apiserver.js';
 import { startTsvip, TSVIP_BIN, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
 import { REDACTED, type StatusSnapshot } from '../../src/status/snapshot.js';
-import { launchBrowserIn, requireTool, runWithInput, type LabBrowser } from './lab-browser.js';
+import { launchBrowserIn, type LabBrowser } from './lab-browser.js';
+import { promtoolCheckMetrics } from '../status/promtool.js';
 import { VIP, VIP_CIDR } from './vrrp-group.js';
 import { API_PORT, LB_PORT, apiserverHostConfig } from './apiserver-cluster.js';
 
@@ -145,7 +146,6 @@ describe('status server of real daemons: page, /status, /metrics, tsvip status',
   }
 
   test('/status is the daemon state as JSON with the PASS password redacted; /metrics passes promtool', async () => {
-    const promtool = requireTool('promtool', 'prometheus');
     const { routers, daemons } = await cluster();
 
     for (const [index, host] of routers.entries()) {
@@ -163,8 +163,7 @@ describe('status server of real daemons: page, /status, /metrics, tsvip status',
       // /metrics stays open on the guarded host too: a Prometheus scrape brings no credentials.
       const metrics = await get(host, '/metrics');
       expect(metrics.code).toBe(200);
-      const check = await runWithInput([promtool, 'check', 'metrics'], metrics.body);
-      expect({ code: check.code, problems: `${check.stdout}${check.stderr}` }).toEqual({ code: 0, problems: '' });
+      expect(await promtoolCheckMetrics(metrics.body)).toEqual({ code: 0, problems: '' });
       const state = index === 0 ? 'master' : 'backup';
       // `vrrp_instance`, not `instance`: Prometheus gives every scrape target an `instance` label.
       expect(metrics.body.split('\n')).toContain(`tsvip_vrrp_instance_state{vrrp_instance="VI_1",state="${state}"} 1`);
