@@ -4,7 +4,7 @@
 // ignores as a whole (http, mail) keep their includes unread: their files do not matter to tsvip.
 import { dirname } from 'node:path';
 import { parseNginx, tokenizeNginx, type NginxDirective } from './nginx-syntax.js';
-import { resolveInclude, type SourceFiles } from './source-files.js';
+import { hasMagic, resolveInclude, type SourceFiles } from './source-files.js';
 import type { Finding } from './findings.js';
 
 const MAX_INCLUDE_DEPTH = 8;
@@ -56,8 +56,7 @@ function expandIncludes(directives: NginxDirective[], context: LoadContext, dept
     }
     const matches = context.files.glob(resolveInclude(pattern, context.prefixFile));
     if (matches.length === 0) {
-      const glob = /[*?[]/.test(pattern);
-      report(directive, `include ${pattern} (from ${dirname(context.prefixFile)}): no file matches${glob ? ' (nginx skips an empty pattern too)' : ' (nginx refuses to start without it)'}`);
+      report(directive, `include ${pattern} (from ${dirname(context.prefixFile)}): no file matches${hasMagic(pattern) ? ' (nginx skips an empty pattern too)' : ' (nginx refuses to start without it)'}`);
     }
     for (const match of matches) {
       let text: string;

@@ -20,7 +20,8 @@ export function resolveInclude(pattern: string, includingFile: string): string {
   return isAbsolute(pattern) ? pattern : join(dirname(includingFile), pattern);
 }
 
-function hasMagic(part: string): boolean {
+/** Whether a path (or one component of it) is a glob pattern rather than a plain name. */
+export function hasMagic(part: string): boolean {
   return /[*?[]/.test(part);
 }
 
