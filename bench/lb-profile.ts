@@ -27,19 +27,45 @@ export interface ProfileSummary {
   readonly byKind: Readonly<Record<CodeKind, number>>;
 }
 
-export async function findProfile(dir: string): Promise<string> {
+/** One .cpuprofile per thread: the main thread's and each load balancer data path's (a worker thread). */
+export async function findProfiles(dir: string): Promise<string[]> {
   const files = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
-  const first = files[0];
-  if (first === undefined) throw new Error(`no .cpuprofile in ${dir} (did tsvip exit cleanly?)`);
-  return join(dir, first);
+  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir} (did tsvip exit cleanly?)`);
+  return files.map((name) => join(dir, name));
 }
 
 /**
- * Only the samples from `fromMs` to `toMs` after the profile started (which is about when the process
- * started): the load, without start-up and shutdown.
+ * The threads' profiles added up. Only the samples from `fromMs` to `toMs` after each profile started
+ * (which is about when the process started): the load, without start-up and shutdown.
  */
-export async function summarizeProfile(file: string, window: { readonly fromMs: number; readonly toMs: number }, topCount = 12): Promise<ProfileSummary> {
-  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+export async function summarizeProfile(files: readonly string[], window: { readonly fromMs: number; readonly toMs: number }, topCount = 12): Promise<ProfileSummary> {
+  let idleUs = 0;
+  const byFunction = new Map<string, { name: string; where: string; kind: CodeKind; us: number }>();
+  const byKind: Record<CodeKind, number> = { tsvip: 0, 'node net/stream': 0, 'node other': 0, dependencies: 0, 'native': 0, 'garbage collector': 0 };
+  for (const file of files) {
+    const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+    idleUs += addSelfTimes(profile, window, byFunction, byKind);
+  }
+  const busyUs = Object.values(byKind).reduce((sum, us) => sum + us, 0);
+  const share = (us: number) => (busyUs === 0 ? 0 : us / busyUs);
+  return {
+    busyMs: busyUs / 1000,
+    idleMs: idleUs / 1000,
+    top: [...byFunction.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, topCount)
+      .map((entry) => ({ name: entry.name, where: entry.where, kind: entry.kind, share: share(entry.us) })),
+    byKind: Object.fromEntries(Object.entries(byKind).map(([kind, us]) => [kind, share(us)])) as Record<CodeKind, number>,
+  };
+}
+
+/** Adds one profile's self time in the window to byFunction and byKind; returns its idle time, µs. */
+function addSelfTimes(
+  profile: CpuProfile,
+  window: { readonly fromMs: number; readonly toMs: number },
+  byFunction: Map<string, { name: string; where: string; kind: CodeKind; us: number }>,
+  byKind: Record<CodeKind, number>,
+): number {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
   let atUs = 0;
@@ -48,10 +74,7 @@ export async function summarizeProfile(file: string, window: { readonly fromMs: 
     atUs += delta;
     if (atUs >= window.fromMs * 1000 && atUs <= window.toMs * 1000) self.set(id, (self.get(id) ?? 0) + delta);
   });
-
   let idleUs = 0;
-  const byFunction = new Map<string, { name: string; where: string; kind: CodeKind; us: number }>();
-  const byKind: Record<CodeKind, number> = { tsvip: 0, 'node net/stream': 0, 'node other': 0, dependencies: 0, 'native': 0, 'garbage collector': 0 };
   for (const [id, us] of self) {
     const frame = byId.get(id)?.callFrame;
     if (frame === undefined) continue;
@@ -68,17 +91,7 @@ export async function summarizeProfile(file: string, window: { readonly fromMs: 
     entry.us += us;
     byFunction.set(key, entry);
   }
-  const busyUs = Object.values(byKind).reduce((sum, us) => sum + us, 0);
-  const share = (us: number) => (busyUs === 0 ? 0 : us / busyUs);
-  return {
-    busyMs: busyUs / 1000,
-    idleMs: idleUs / 1000,
-    top: [...byFunction.values()]
-      .sort((a, b) => b.us - a.us)
-      .slice(0, topCount)
-      .map((entry) => ({ name: entry.name, where: entry.where, kind: entry.kind, share: share(entry.us) })),
-    byKind: Object.fromEntries(Object.entries(byKind).map(([kind, us]) => [kind, share(us)])) as Record<CodeKind, number>,
-  };
+  return idleUs;
 }
 
 /** Node's sockets: net, the stream machinery and the EventEmitter that delivers their events. */
@@ -92,7 +105,7 @@ function kindOf(functionName: string, url: string): CodeKind {
   return 'tsvip';
 }
 
-/** "file:///work/main/dist/lb/client-connection.js" -> "dist/lb/client-connection.js"; node: URLs as they are. */
+/** "file:///work/main/dist/lb/engine/engine.js" -> "dist/lb/engine/engine.js"; node: URLs as they are. */
 function shortUrl(url: string): string {
   const dist = url.lastIndexOf('/dist/');
   if (dist !== -1) return url.slice(dist + 1);

@@ -17,7 +17,7 @@ import { parseArgs, promisify } from 'node:util';
 import { withWorkDir } from './work-dir.js';
 import { ADVERT_INTERVAL_MS, NOFILE, VIP_ADDRESS, createLbLab, holdConnections, holdCount, sleep, startPeer, startProxy } from './lb-lab.js';
 import type { LbLab, Measured, ProxyKind } from './lb-lab.js';
-import { findProfile, summarizeProfile } from './lb-profile.js';
+import { findProfiles, summarizeProfile } from './lb-profile.js';
 import { lbMarkdown } from './lb-report.js';
 import type { LbResults, ProfileResult, RoundResult, VrrpResult } from './lb-report.js';
 import { runWrk, writeWrkScript } from './lb-wrk.js';
@@ -258,7 +258,7 @@ async function profileRun(lbLab: LbLab, script: string, mode: WrkMode, options: 
   } finally {
     await proxy.stop();
   }
-  return { mode, wrk, summary: await summarizeProfile(await findProfile(dir), window) };
+  return { mode, wrk, summary: await summarizeProfile(await findProfiles(dir), window) };
 }
 
 function parseOptions(args: readonly string[]): LbOptions | string {

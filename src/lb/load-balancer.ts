@@ -1,26 +1,26 @@
-// One `loadBalancers[]` entry: its listening socket(s), its backend pool, its client connections and
-// counters. The daemon decides where and when to listen (a `vip:` bind only while MASTER); this class
-// does the rest.
+// One `loadBalancers[]` entry: where it listens, its backends and settings, its counters. The daemon
+// decides where and when to listen (a `vip:` bind only while MASTER); this class does the rest.
 //
-// maxConnections: Node cannot stop accepting on a listening socket short of closing it (libuv accepts
-// as long as the socket is readable, and a closed listener resets every client in its queue), and
-// server.maxConnections closes the clients it accepts beyond the limit. So clients beyond the limit
-// are accepted and left unread (pauseOnConnect), first in first out, until a connection ends: to the
-// client this is the kernel backlog (its handshake completed there too), and none is dropped. At most
-// WAITING_LIMIT wait; beyond that a client is closed at once, counted as rejected and logged.
-import { createServer, type Server, type Socket } from 'node:net';
+// The bytes do not pass through this thread: every listening socket and proxied connection lives in the
+// load balancer's data path, an epoll loop on raw sockets in a worker thread (engine/engine.ts). Node's
+// net.Socket cost 2.6x haproxy's CPU per connection (docs/benchmarks.md); the election's timers
+// also keep their own event loop this way. Health checks, logs and counters stay here: the worker
+// reports passive failures, log lines and counter snapshots (every 50 ms at most) in messages, and is
+// told which backends are up, the config, and where to listen.
+import { lookup } from 'node:dns/promises';
+import { existsSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { errorDetail } from '../health/checker.js';
 import { partLogger, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../vrrp/clock.js';
-import { KEEPALIVE_INITIAL_DELAY_MS } from './backend-connect.js';
-import { ClientConnection, type ClientSettings } from './client-connection.js';
-import { BackendPool, backendAddresses, newLoadBalancerCounters } from './pool.js';
-import type { BackendHealthView, LoadBalancerCounters } from './types.js';
-
-/** The most clients kept waiting beyond maxConnections: Linux's default somaxconn, the most a kernel backlog holds. */
-export const WAITING_LIMIT = 4096;
+import * as c from './engine/libc.js';
+import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineStats, FromEngine, ToEngine } from './engine/protocol.js';
+import { backendAddresses, newBackendCounters, newLoadBalancerCounters } from './pool.js';
+import type { BackendAddress, BackendHealthView, LoadBalancerCounters } from './types.js';
 
 const LISTEN_BACKLOG_MIN = 511;
 const LISTEN_BACKLOG_MAX = 65535;
@@ -48,102 +48,122 @@ const BIND_HINTS: Record<string, string> = {
   EACCES: 'ports below 1024 need CAP_NET_BIND_SERVICE',
 };
 
-interface Listener {
-  server: Server;
-  /** The address as bound (the real port when listen() was given 0). */
-  bound: ListenAddress;
-}
-
-function clientSettings(config: LoadBalancerConfig): ClientSettings {
-  return {
-    connectTimeoutMs: config.connectTimeout,
-    retries: config.retries,
-    firstByteTimeoutMs: config.firstByteTimeout,
-    idleTimeoutMs: config.idleTimeout,
-  };
+/** The worker's script: the compiled engine-worker.js beside this module, or the build's when running from the TypeScript sources (vitest). */
+function engineWorkerPath(): string {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts') ? new URL('../../dist/lb/engine/engine-worker.js', here) : new URL('./engine/engine-worker.js', here);
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) throw new TsvipError('ERR_LB_ENGINE', `the load balancer's worker script ${path} is missing: run npm run build`);
+  return path;
 }
 
 export class LoadBalancer {
   readonly name: string;
-  readonly counters: LoadBalancerCounters = newLoadBalancerCounters();
-  private readonly pool: BackendPool;
+  private stats: EngineStats;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private settings: ClientSettings;
-  private maxConnections: number;
-  private readonly listeners: Listener[] = [];
-  private readonly connections = new Set<ClientConnection>();
-  /** Accepted beyond maxConnections, unread, oldest first; the value removes the socket's listeners. */
-  private readonly waiting = new Map<Socket, () => void>();
-  private full = false;
-  private readonly closeWatchers = new Set<() => void>();
+  private health: BackendHealthView;
+  private unsubscribeHealth: () => void;
+  private backends: readonly BackendAddress[];
+  private readonly listeners: ListenAddress[] = [];
+  private readonly worker: Worker;
+  private readonly wakeFd: number;
+  private readonly pending = new Map<number, (reply: EngineReply) => void>();
+  private nextId = 1;
+  /** Resolves once the backends' host names are resolved and the worker has them. */
+  private configured: Promise<void>;
+  private exited = false;
+  private readonly exitedPromise: Promise<void>;
+  private readonly statsWatchers = new Set<() => void>();
+  /** maxConnections of the config last applied: the listen backlog follows it. */
+  private maxConnectionsNow = 0;
 
   constructor(config: LoadBalancerConfig, options: LoadBalancerOptions) {
     this.name = config.name;
     this.log = partLogger(options.logger, 'lb', { loadBalancer: config.name });
     this.clock = options.clock ?? systemClock;
-    this.settings = clientSettings(config);
-    this.maxConnections = config.maxConnections;
-    this.pool = new BackendPool({ backends: backendAddresses(config), algorithm: config.balance, health: options.health, counters: this.counters });
+    this.health = options.health;
+    this.backends = backendAddresses(config);
+    this.stats = { counters: initialCounters(this.backends), active: 0, waiting: 0, buffered: 0 };
+    this.wakeFd = c.eventfd(0, c.EFD_NONBLOCK | c.EFD_CLOEXEC);
+    if (this.wakeFd < 0) throw new TsvipError('ERR_LB_ENGINE', `load balancer ${this.name}: eventfd: ${c.errnoName(c.errno())}`);
+    const init: EngineInit = {
+      loadBalancer: this.name,
+      wakeFd: this.wakeFd,
+      config: engineConfig(config, this.backends.map((backend) => resolvedLiteral(backend))),
+      up: this.upBackends(),
+      debug: this.log.isLevelEnabled('debug'),
+    };
+    this.worker = new Worker(engineWorkerPath(), { workerData: init, name: `tsvip lb ${this.name}` });
+    // The worker alone does not keep the process alive: listening and draining are the daemon's to decide.
+    this.worker.unref();
+    this.worker.on('message', (message: FromEngine) => this.onMessage(message));
+    this.exitedPromise = new Promise<void>((resolve) => {
+      this.worker.once('exit', () => {
+        this.exited = true;
+        c.close(this.wakeFd);
+        for (const [, settle] of this.pending) settle({ id: 0, ok: false, errno: 'the data path has stopped' });
+        this.pending.clear();
+        resolve();
+      });
+    });
+    this.worker.on('error', (error) => this.onEngineError(error));
+    this.unsubscribeHealth = this.health.onChange(() => this.sendHealth());
+    this.configured = this.sendConfig(config);
   }
 
-  /** Clients being served (not those waiting beyond maxConnections). */
+  /** Counters as of the data path's last report (at most 50 ms old). */
+  get counters(): LoadBalancerCounters {
+    return this.stats.counters;
+  }
+
+  /** Clients being served. */
   get activeConnections(): number {
-    return this.connections.size;
+    return this.stats.active;
   }
 
-  /** Clients accepted beyond maxConnections, waiting for a connection to end. */
+  /** Clients waiting in the listening sockets' queues while maxConnections is reached. */
   get waitingConnections(): number {
-    return this.waiting.size;
+    return this.stats.waiting;
   }
 
   /** Bytes held in user space by all connections: what backpressure keeps bounded. */
   get bufferedBytes(): number {
-    let total = 0;
-    for (const connection of this.connections) total += connection.bufferedBytes;
-    return total;
+    return this.stats.buffered;
+  }
+
+  /**
+   * Has the data path report now: counters, connections and the passive failures it has seen are
+   * current when this resolves (tests; a report otherwise comes at most every 50 ms).
+   */
+  async refreshStats(): Promise<void> {
+    await this.request((id) => ({ type: 'flush', id }));
   }
 
   /** Where the load balancer listens now, ports as bound (a port 0 in listen() becomes the real one). */
   get listeningAddresses(): ListenAddress[] {
-    return this.listeners.map((listener) => ({ ...listener.bound }));
+    return this.listeners.map((listener) => ({ ...listener }));
   }
 
   /** Starts accepting on host:port; several addresses may be listened on at once. */
   async listen(address: ListenAddress): Promise<void> {
     const text = `${address.host}:${address.port}`;
     if (this.listenersAt(address).length > 0) throw new TsvipError('ERR_LB_BIND', `load balancer ${this.name}: already listening on ${text}`);
-    const server = createServer({
-      allowHalfOpen: true,
-      pauseOnConnect: true,
-      noDelay: true,
-      keepAlive: true,
-      keepAliveInitialDelay: KEEPALIVE_INITIAL_DELAY_MS,
-    });
-    server.on('connection', (socket: Socket) => this.onConnection(socket));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error): void => {
-        const code = (error as { code?: unknown }).code;
-        const what = typeof code === 'string' ? code + (BIND_HINTS[code] ? ` (${BIND_HINTS[code]})` : '') : error.message;
-        reject(new TsvipError('ERR_LB_BIND', `load balancer ${this.name}: cannot listen on ${text}: ${what}`, { cause: error }));
-      };
-      server.once('error', onError);
-      // Node's default backlog (511) overflowed under a burst of 10k connections in the benchmark (each
-      // overflow costs a client a 1 s SYN retry); haproxy sizes it from maxconn. The kernel caps it at
-      // net.core.somaxconn.
-      server.listen({ host: address.host, port: address.port, backlog: Math.max(LISTEN_BACKLOG_MIN, Math.min(this.maxConnections, LISTEN_BACKLOG_MAX)) }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    const bound = server.address();
-    const listener = { server, bound: typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : { ...address } };
-    server.on('error', (error) => this.log.error({ address: `${listener.bound.host}:${listener.bound.port}`, error: errorDetail(error) }, 'listener error'));
-    this.listeners.push(listener);
-    this.log.info({ address: `${listener.bound.host}:${listener.bound.port}` }, 'listening');
+    await this.configured;
+    // haproxy sizes the backlog from maxconn; the kernel caps it at net.core.somaxconn. Clients beyond
+    // maxConnections wait there.
+    const backlog = Math.max(LISTEN_BACKLOG_MIN, Math.min(this.maxConnectionsNow, LISTEN_BACKLOG_MAX));
+    const reply = await this.request((id) => ({ type: 'listen', id, host: address.host, port: address.port, backlog }));
+    if (!reply.ok) {
+      const hint = BIND_HINTS[reply.errno];
+      throw new TsvipError('ERR_LB_BIND', `load balancer ${this.name}: cannot listen on ${text}: ${reply.errno}${hint ? ` (${hint})` : ''}`);
+    }
+    const bound = { host: reply.host ?? address.host, port: reply.port ?? address.port };
+    this.listeners.push(bound);
+    this.log.info({ address: `${bound.host}:${bound.port}` }, 'listening');
   }
 
-  /** Closes the listening socket(s); open and waiting connections carry on. */
+  /** Closes the listening socket(s); open connections carry on. */
   async stopAccepting(): Promise<void> {
     await this.closeListeners([...this.listeners]);
   }
@@ -154,27 +174,27 @@ export class LoadBalancer {
   }
 
   /**
-   * Stops accepting, waits up to `timeoutMs` for open connections to end, then closes what is left.
-   * Resolves to the number of client connections cut.
+   * Stops accepting, waits up to `timeoutMs` for open connections to end, then closes what is left and
+   * stops the data path: the load balancer cannot listen again. Resolves to the number of client
+   * connections cut.
    */
   async drain(options: { timeoutMs: number }): Promise<number> {
+    if (this.exited) return 0;
     await this.stopAccepting();
-    if (this.openCount() === 0) return 0;
-    this.log.info({ active: this.connections.size, waiting: this.waiting.size, timeoutMs: options.timeoutMs }, 'draining');
-    return new Promise<number>((resolve) => {
-      const watcher = (): void => {
-        if (this.openCount() > 0) return;
-        this.closeWatchers.delete(watcher);
-        this.clock.clearTimeout(timer);
-        this.log.info('drained');
-        resolve(0);
-      };
-      const timer = this.clock.setTimeout(() => {
-        this.closeWatchers.delete(watcher);
-        resolve(this.cutAll());
-      }, options.timeoutMs);
-      this.closeWatchers.add(watcher);
-    });
+    await this.refreshStats();
+    let cut = 0;
+    if (this.stats.active > 0) {
+      this.log.info({ active: this.stats.active, timeoutMs: options.timeoutMs }, 'draining');
+      const drained = await this.waitForIdle(options.timeoutMs);
+      if (drained) this.log.info('drained');
+      else {
+        const reply = await this.request((id) => ({ type: 'cut', id }));
+        cut = reply.ok ? (reply.cut ?? 0) : 0;
+        this.log.info({ cut }, 'drain timeout: closed the connections left');
+      }
+    }
+    await this.close();
+    return cut;
   }
 
   /**
@@ -186,112 +206,156 @@ export class LoadBalancer {
     if (config.name !== this.name) {
       throw new TsvipError('ERR_LB_CONFIG', `load balancer ${this.name}: cannot be updated with the config of ${config.name}`);
     }
-    const backends = backendAddresses(config);
-    this.settings = clientSettings(config);
-    this.maxConnections = config.maxConnections;
-    this.pool.update({ backends, algorithm: config.balance, ...(options.health ? { health: options.health } : {}) });
-    this.log.info({ backends: backends.map((backend) => backend.name), balance: config.balance }, 'configuration updated');
-    this.dispatchWaiting();
+    this.backends = backendAddresses(config);
+    if (options.health) {
+      this.unsubscribeHealth();
+      this.health = options.health;
+      this.unsubscribeHealth = this.health.onChange(() => this.sendHealth());
+    }
+    this.configured = this.sendConfig(config);
+    this.log.info({ backends: this.backends.map((backend) => backend.name), balance: config.balance }, 'configuration updated');
   }
 
-  private listenersAt(address: ListenAddress): Listener[] {
-    return this.listeners.filter((listener) => listener.bound.host === address.host && listener.bound.port === address.port);
+  private async sendConfig(config: LoadBalancerConfig): Promise<void> {
+    this.maxConnectionsNow = config.maxConnections;
+    const backends = this.backends;
+    // Host names are resolved here, once per start and reload (as haproxy without a resolvers
+    // section): the data path connects to addresses. Literal addresses go at once, in order with
+    // what follows.
+    const engineBackends = backends.every((backend) => isIPv4(backend.host)) ? backends.map(resolvedLiteral) : await Promise.all(backends.map(resolve));
+    if (this.backends !== backends) return; // a later update() has taken over
+    this.post({ type: 'config', config: engineConfig(config, engineBackends) });
+    this.sendHealth();
   }
 
-  private async closeListeners(listeners: readonly Listener[]): Promise<void> {
+  private sendHealth(): void {
+    this.post({ type: 'health', up: this.upBackends() });
+  }
+
+  private upBackends(): string[] {
+    return this.backends.filter((backend) => this.health.isUp(backend.name)).map((backend) => backend.name);
+  }
+
+  private onMessage(message: FromEngine): void {
+    switch (message.type) {
+      case 'reply': {
+        const settle = this.pending.get(message.reply.id);
+        this.pending.delete(message.reply.id);
+        settle?.(message.reply);
+        return;
+      }
+      case 'stats':
+        this.stats = message.stats;
+        for (const watcher of [...this.statsWatchers]) watcher();
+        return;
+      case 'failure':
+        this.health.reportFailure(message.backend, message.detail);
+        return;
+      case 'log':
+        this.log[message.level](message.fields, message.message);
+        return;
+      default: {
+        const never: never = message;
+        this.log.error({ message: never }, 'unknown message from the data path');
+      }
+    }
+  }
+
+  private onEngineError(error: Error): void {
+    // The data path is gone: no client can be served here. Stopping the daemon gives the VIP up
+    // (priority 0), so a peer whose load balancer works takes it.
+    this.log.error({ code: 'ERR_LB_ENGINE', error: errorDetail(error), stack: error.stack }, 'the load balancer data path failed: stopping');
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  }
+
+  private post(message: ToEngine): void {
+    if (this.exited) return;
+    this.worker.postMessage(message);
+    c.write(this.wakeFd, WAKE, 8);
+  }
+
+  private request(make: (id: number) => ToEngine): Promise<EngineReply> {
+    if (this.exited) return Promise.resolve({ id: 0, ok: false, errno: 'the data path has stopped' });
+    const id = this.nextId++;
+    return new Promise<EngineReply>((resolve) => {
+      this.pending.set(id, resolve);
+      this.post(make(id));
+    });
+  }
+
+  private waitForIdle(timeoutMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const watcher = (): void => {
+        if (this.stats.active > 0) return;
+        this.statsWatchers.delete(watcher);
+        this.clock.clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = this.clock.setTimeout(() => {
+        this.statsWatchers.delete(watcher);
+        resolve(false);
+      }, timeoutMs);
+      this.statsWatchers.add(watcher);
+    });
+  }
+
+  private async close(): Promise<void> {
+    this.unsubscribeHealth();
+    this.post({ type: 'exit' });
+    await this.exitedPromise;
+  }
+
+  private listenersAt(address: ListenAddress): ListenAddress[] {
+    return this.listeners.filter((listener) => listener.host === address.host && listener.port === address.port);
+  }
+
+  private async closeListeners(listeners: readonly ListenAddress[]): Promise<void> {
     if (listeners.length === 0) return;
     for (const listener of listeners) {
-      listener.server.close();
       this.listeners.splice(this.listeners.indexOf(listener), 1);
+      await this.request((id) => ({ type: 'unlisten', id, host: listener.host, port: listener.port }));
     }
-    const addresses = listeners.map((listener) => `${listener.bound.host}:${listener.bound.port}`);
-    this.log.info({ addresses, active: this.connections.size, waiting: this.waiting.size }, 'stopped accepting');
-    // The listening fd is closed synchronously; the handle finishes closing on the next loop turn.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    const addresses = listeners.map((listener) => `${listener.host}:${listener.port}`);
+    this.log.info({ addresses, active: this.stats.active }, 'stopped accepting');
   }
+}
 
-  private openCount(): number {
-    return this.connections.size + this.waiting.size;
-  }
+const WAKE = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
 
-  private onConnection(socket: Socket): void {
-    if (this.waiting.size === 0 && this.connections.size < this.maxConnections) this.serve(socket);
-    else this.park(socket);
-  }
+function engineConfig(config: LoadBalancerConfig, backends: EngineBackend[]): EngineConfig {
+  return {
+    settings: {
+      connectTimeoutMs: config.connectTimeout,
+      retries: config.retries,
+      firstByteTimeoutMs: config.firstByteTimeout,
+      idleTimeoutMs: config.idleTimeout,
+      maxConnections: config.maxConnections,
+    },
+    algorithm: config.balance,
+    backends,
+  };
+}
 
-  private serve(socket: Socket): void {
-    this.counters.active += 1;
-    this.counters.total += 1;
-    const connection: ClientConnection = new ClientConnection({
-      client: socket,
-      pool: this.pool,
-      counters: this.counters,
-      settings: this.settings,
-      clock: this.clock,
-      logger: this.log,
-      onClosed: () => this.onConnectionClosed(connection),
-    });
-    this.connections.add(connection);
-    connection.start();
-  }
+function initialCounters(backends: readonly BackendAddress[]): LoadBalancerCounters {
+  const counters = newLoadBalancerCounters();
+  for (const backend of backends) counters.backends[backend.name] = newBackendCounters();
+  return counters;
+}
 
-  private park(socket: Socket): void {
-    if (this.waiting.size >= WAITING_LIMIT) {
-      this.counters.rejected += 1;
-      this.log.warn({ code: 'ERR_LB_FULL', maxConnections: this.maxConnections, waiting: this.waiting.size }, 'client closed: too many clients waiting');
-      socket.destroy();
-      return;
-    }
-    if (!this.full) {
-      this.full = true;
-      this.log.warn({ maxConnections: this.maxConnections }, 'maxConnections reached: new clients wait');
-    }
-    const onClose = (): void => {
-      this.waiting.delete(socket);
-      this.notifyCloseWatchers();
-    };
-    const ignoreError = (): void => {};
-    socket.once('close', onClose);
-    socket.on('error', ignoreError);
-    this.waiting.set(socket, () => {
-      socket.off('close', onClose);
-      socket.off('error', ignoreError);
-    });
-  }
+/** A backend given by address; a host name waits for resolve(). */
+function resolvedLiteral(backend: BackendAddress): EngineBackend {
+  const base = { name: backend.name, weight: backend.weight, address: `${backend.host}:${backend.port}`, port: backend.port };
+  return isIPv4(backend.host) ? { ...base, ip: backend.host } : { ...base, ip: null, unresolved: `not resolved yet: ${backend.host}` };
+}
 
-  private onConnectionClosed(connection: ClientConnection): void {
-    this.connections.delete(connection);
-    this.counters.active -= 1;
-    this.dispatchWaiting();
-    this.notifyCloseWatchers();
-  }
-
-  private dispatchWaiting(): void {
-    for (const [socket, detach] of this.waiting) {
-      if (this.connections.size >= this.maxConnections) return;
-      this.waiting.delete(socket);
-      detach();
-      if (!socket.destroyed) this.serve(socket);
-    }
-    if (this.full && this.connections.size < this.maxConnections) {
-      this.full = false;
-      this.log.info({ maxConnections: this.maxConnections }, 'below maxConnections again');
-    }
-  }
-
-  private notifyCloseWatchers(): void {
-    for (const watcher of [...this.closeWatchers]) watcher();
-  }
-
-  private cutAll(): number {
-    const cut = this.openCount();
-    for (const [socket, detach] of this.waiting) {
-      detach();
-      socket.destroy();
-    }
-    this.waiting.clear();
-    for (const connection of this.connections) connection.destroy();
-    this.log.info({ cut }, 'drain timeout: closed the connections left');
-    return cut;
+async function resolve(backend: BackendAddress): Promise<EngineBackend> {
+  const literal = resolvedLiteral(backend);
+  if (literal.ip !== null) return literal;
+  try {
+    const { address } = await lookup(backend.host, { family: 4 });
+    return { ...literal, ip: address };
+  } catch (error) {
+    return { ...literal, unresolved: `getaddrinfo ${(error as { code?: string }).code ?? errorDetail(error)}` };
   }
 }

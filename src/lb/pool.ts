@@ -105,7 +105,7 @@ export class BackendPool {
     if (counters.active === 0 && !this.isListed(backend.name)) delete this.counters.backends[backend.name];
   }
 
-  /** Passive health: a connect failed or timed out, or the backend stayed silent (client-connection.ts). */
+  /** Passive health: a connect failed or timed out, or the backend stayed silent (engine/proxied-connection.ts). */
   reportFailure(backend: BackendAddress, detail: string): void {
     this.counters.failedConnects += 1;
     const counters = this.counters.backends[backend.name];

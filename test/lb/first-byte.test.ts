@@ -1,7 +1,7 @@
 // Hung backends (issue 5 §3): a backend that accepts but stays silent past firstByteTimeout after the
 // client's first bytes is left for the next one, the bytes replayed there, and reported.
 import { describe, expect, it } from 'vitest';
-import { REPLAY_LIMIT_BYTES } from '../../src/lb/client-connection.js';
+import { REPLAY_LIMIT_BYTES } from '../../src/lb/engine/proxied-connection.js';
 import { answering, connectClient, hung, lbConfig, receive, request, sleep, startBackend, startLb, useCleanups, waitFor } from './helpers.js';
 
 const { track, trackLb } = useCleanups();
@@ -24,6 +24,7 @@ describe('firstByteTimeout', () => {
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(1000);
     expect(frozen.received.join('')).toBe('client-hello'); // the frozen one got it too, and never answered
+    await lb.refreshStats();
     expect(health.failures).toEqual([{ backend: 'frozen', detail: 'no first byte within 200 ms' }]);
     expect(lb.counters).toMatchObject({ failedConnects: 1, retries: 1, rejected: 0 });
     expect(lb.counters.backends.live).toMatchObject({ retries: 1, total: 1 });
@@ -52,6 +53,7 @@ describe('firstByteTimeout', () => {
     await waitFor(() => once.received.join('').includes('three'));
     expect(once.received.join('')).toBe('onetwothree');
     expect(other.accepted).toBe(0);
+    await lb.refreshStats();
     expect(health.failures).toEqual([]);
     expect(client.destroyed).toBe(false);
     client.destroy();
@@ -69,6 +71,7 @@ describe('firstByteTimeout', () => {
     await waitFor(() => frozen.received.join('').length === REPLAY_LIMIT_BYTES + 1);
     await sleep(300);
     expect(other.accepted).toBe(0);
+    await lb.refreshStats();
     expect(health.failures).toEqual([]);
     expect(client.destroyed).toBe(false);
     client.destroy();
@@ -82,6 +85,7 @@ describe('firstByteTimeout', () => {
     );
     trackLb(lb);
     expect(await request(port, 'hello', 'live:hello')).toBe('live:hello');
+    await lb.refreshStats();
     expect(health.failures).toEqual([{ backend: 'dying', detail: 'closed the connection without answering' }]);
   });
 
@@ -90,6 +94,7 @@ describe('firstByteTimeout', () => {
     const { lb, port, health, logs } = await startLb(lbConfig({ backends: [{ name: 'slow', port: slow.port }], firstByteTimeout: 100 }));
     trackLb(lb);
     expect(await request(port, 'x', 'slow:x')).toBe('slow:x');
+    await lb.refreshStats();
     expect(health.failures).toEqual([]);
     expect(logs.lines.some((line) => line.msg === 'backend silent but no other backend to replay on: waiting')).toBe(true);
   });
@@ -112,6 +117,7 @@ describe('firstByteTimeout', () => {
     await sleep(300); // silent client, silent backend: nothing to time
     second.write('late');
     await receive(second, 'quiet:late');
+    await lb.refreshStats();
     expect(health.failures).toEqual([]);
     expect(lb.counters.retries).toBe(0);
     first.destroy();

@@ -12,21 +12,28 @@ import type { BackendHealthChange, BackendHealthView } from '../../src/lb/types.
 
 export const HOST = '127.0.0.1';
 
-/** Everything up unless put in `down`; failures recorded. */
+/** Everything up unless put down with setDown; failures recorded. */
 export class FakeHealth implements BackendHealthView {
-  readonly down = new Set<string>();
+  private readonly down = new Set<string>();
+  private readonly listeners = new Set<(change: BackendHealthChange) => void>();
   readonly failures: { backend: string; detail: string }[] = [];
 
   isUp(backend: string): boolean {
     return !this.down.has(backend);
   }
 
+  setDown(backend: string): void {
+    this.down.add(backend);
+    for (const listener of this.listeners) listener({ backend, up: false, reason: 'set down by the test' });
+  }
+
   reportFailure(backend: string, detail: string): void {
     this.failures.push({ backend, detail });
   }
 
-  onChange(_listener: (change: BackendHealthChange) => void): () => void {
-    return () => {};
+  onChange(listener: (change: BackendHealthChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }
 
@@ -226,6 +233,17 @@ export function sleep(ms: number): Promise<void> {
 export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
   while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+/** waitFor on what the load balancer reports: its data path is asked for fresh counters before each look. */
+export async function waitForLb(lb: LoadBalancer, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    await lb.refreshStats();
+    if (condition()) return;
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
     await sleep(5);
   }

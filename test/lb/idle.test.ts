@@ -2,7 +2,7 @@
 // logs -f`), a non-zero one does, and both proxy sockets carry TCP keepalive.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { KEEPALIVE_INITIAL_DELAY_MS } from '../../src/lb/backend-connect.js';
+import { KEEPALIVE_INITIAL_DELAY_MS } from '../../src/lb/engine/proxied-connection.js';
 import { answering, collect, connectClient, lbConfig, receive, sleep, startLb, useCleanups } from './helpers.js';
 
 const { track, trackLb } = useCleanups();

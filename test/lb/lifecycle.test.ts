@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { answering, collect, connectClient, HOST, lbConfig, receive, request, sleep, startLb, useCleanups, waitFor } from './helpers.js';
+import { answering, collect, connectClient, HOST, lbConfig, receive, request, sleep, startLb, useCleanups, waitFor, waitForLb } from './helpers.js';
 
 const { track, trackLb } = useCleanups();
 
@@ -18,7 +18,7 @@ describe('maxConnections', () => {
       client.write(`c${i}`);
       return receive(client, `b:c${i}`).then(() => i);
     });
-    await waitFor(() => lb.activeConnections === 2 && lb.waitingConnections === 3);
+    await waitForLb(lb, () => lb.activeConnections === 2 && lb.waitingConnections === 3);
     await sleep(100);
     expect(backend.accepted).toBe(2);
 
@@ -33,6 +33,7 @@ describe('maxConnections', () => {
     expect(served.slice(0, 2).sort()).toEqual([0, 1]);
     expect(served.slice(2)).toEqual([2, 3, 4]);
     expect(closedEarly.every((i) => served.indexOf(i) !== -1)).toBe(true);
+    await lb.refreshStats();
     expect(lb.counters).toMatchObject({ total: 5, rejected: 0 });
     expect(logs.lines.some((line) => line.msg === 'maxConnections reached: new clients wait')).toBe(true);
   });
@@ -45,16 +46,18 @@ describe('maxConnections', () => {
     const first = await connectClient(port);
     const gaveUp = await connectClient(port);
     const third = await connectClient(port);
-    await waitFor(() => lb.waitingConnections === 2);
+    await waitForLb(lb, () => lb.waitingConnections === 2);
     gaveUp.resetAndDestroy();
     third.write('3');
     const answer = receive(third, 'b:3');
     first.destroy();
     await answer;
+    await lb.refreshStats();
     expect(lb.waitingConnections).toBe(0);
     expect(lb.activeConnections).toBe(1);
     third.destroy();
-    await waitFor(() => lb.activeConnections === 0);
+    await waitForLb(lb, () => lb.activeConnections === 0);
+    await lb.refreshStats();
     expect(lb.counters).toMatchObject({ total: 3, active: 0, rejected: 0 });
   });
 });
@@ -126,7 +129,7 @@ describe('drain', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
     expect(cut).toBe(1);
     await stayingResult;
-    await waitFor(() => lb.activeConnections === 0 && lb.counters.active === 0);
+    await waitForLb(lb, () => lb.activeConnections === 0 && lb.counters.active === 0);
   });
 
   it('returns 0 as soon as the last connection ends', async () => {
@@ -159,9 +162,10 @@ describe('update (SIGHUP)', () => {
 
     old.write('4');
     await receive(old, 'a:4');
+    await lb.refreshStats();
     expect(lb.counters.backends.a).toMatchObject({ active: 1, total: 1 });
     old.destroy();
-    await waitFor(() => lb.counters.backends.a === undefined);
+    await waitForLb(lb, () => lb.counters.backends.a === undefined);
     expect(Object.keys(lb.counters.backends)).toEqual(['b']);
   });
 
@@ -176,8 +180,9 @@ describe('update (SIGHUP)', () => {
     const second = await connectClient(port);
     second.write('2');
     await receive(second, 'b:2');
+    await lb.refreshStats(); // counters come from the data path: know that b has it before waiting for b to have none
     second.destroy();
-    await waitFor(() => lb.counters.backends.b?.active === 0);
+    await waitForLb(lb, () => lb.counters.backends.b?.active === 0);
     // a has one connection, b none: b, though after a, b round robin would say it is a's turn.
     expect(await request(port, '3', 'b:3')).toBe('b:3');
     first.destroy();

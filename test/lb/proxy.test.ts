@@ -2,7 +2,7 @@
 // errors, and clients closed when no backend is up (issue 5 §2, §4).
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { answering, closedPort, collect, connectClient, HOST, lbConfig, receive, request, sleep, startBackend, startLb, unansweredPort, useCleanups, waitFor } from './helpers.js';
+import { answering, closedPort, collect, connectClient, HOST, lbConfig, receive, request, sleep, startBackend, startLb, unansweredPort, useCleanups, waitFor, waitForLb } from './helpers.js';
 
 const { track, trackLb } = useCleanups();
 
@@ -17,6 +17,7 @@ describe('retries (haproxy retries + redispatch)', () => {
 
     // Round robin starts with the first backend: the dead one.
     expect(await request(port, 'hello', 'live:hello')).toBe('live:hello');
+    await lb.refreshStats();
 
     expect(health.failures).toEqual([{ backend: 'dead', detail: 'connect ECONNREFUSED' }]);
     expect(lb.counters).toMatchObject({ total: 1, failedConnects: 1, retries: 1, rejected: 0, bytesIn: 5, bytesOut: 10 });
@@ -34,6 +35,7 @@ describe('retries (haproxy retries + redispatch)', () => {
     const client = await connectClient(port);
     const { data } = await collect(client);
     expect(data.length).toBe(0);
+    await lb.refreshStats();
     expect(health.failures.map((f) => f.backend)).toEqual(['dead0', 'dead1']);
     expect(lb.counters).toMatchObject({ failedConnects: 2, retries: 1, rejected: 1 });
     expect(logs.lines.find((line) => line.code === 'ERR_LB_NO_BACKEND')).toMatchObject({ level: 40, reason: 'retries exhausted' });
@@ -51,6 +53,7 @@ describe('retries (haproxy retries + redispatch)', () => {
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(290);
     expect(elapsed).toBeLessThan(1500);
+    await lb.refreshStats();
     expect(health.failures).toEqual([{ backend: 'blackhole', detail: 'connect timed out after 300 ms' }]);
   });
 });
@@ -60,15 +63,16 @@ describe('no backend up', () => {
     const live = track(await answering('live'));
     const { lb, port, health, logs } = await startLb(lbConfig({ backends: [{ name: 'live', port: live.port }] }));
     trackLb(lb);
-    health.down.add('live');
+    health.setDown('live');
     const started = performance.now();
     const client = await connectClient(port);
     await collect(client);
     expect(performance.now() - started).toBeLessThan(200);
     expect(live.accepted).toBe(0);
+    await lb.refreshStats();
     expect(lb.counters).toMatchObject({ rejected: 1, failedConnects: 0 });
     expect(logs.lines.find((line) => line.code === 'ERR_LB_NO_BACKEND')).toMatchObject({ level: 40, reason: 'no backend is up' });
-    await waitFor(() => lb.activeConnections === 0);
+    await waitForLb(lb, () => lb.activeConnections === 0);
     expect(lb.counters.active).toBe(0);
   });
 });
@@ -90,7 +94,7 @@ describe('half-close', () => {
     const { data, error } = await result;
     expect(error).toBeNull();
     expect(data.equals(reply)).toBe(true);
-    await waitFor(() => lb.activeConnections === 0);
+    await waitForLb(lb, () => lb.activeConnections === 0);
   });
 
   it('backend ends its side: the client still sends and the backend gets all of it', async () => {
@@ -129,7 +133,7 @@ describe('errors', () => {
     const { data, error } = await result;
     expect(data.toString()).toBe('partial');
     expect((error as NodeJS.ErrnoException | null)?.code).toBe('ECONNRESET');
-    await waitFor(() => lb.activeConnections === 0 && lb.counters.backends.b?.active === 0);
+    await waitForLb(lb, () => lb.activeConnections === 0 && lb.counters.backends.b?.active === 0);
   });
 
   it('a client reset closes the backend connection', async () => {
@@ -198,6 +202,7 @@ describe('backpressure', () => {
     expect(sentWhileStalled).toBeLessThan(64 * 1024 * 1024);
     expect(bufferedWhileStalled).toBeLessThan(1024 * 1024);
     expect(received).toBe(total);
+    await lb.refreshStats();
     expect(lb.counters.bytesOut).toBe(total);
     expect(maxBuffered).toBeGreaterThan(0);
     expect(maxBuffered).toBeLessThan(1024 * 1024); // 128 KiB seen: two socket chunks

@@ -1,0 +1,339 @@
+// The load balancer's data path: one epoll loop in a worker thread (engine-worker.ts) that owns the
+// listening sockets and every proxied connection. The main thread keeps what is not per-packet:
+// config, health checks, logs, /status; it talks to this loop in messages (protocol.ts).
+//
+// maxConnections is haproxy's: at the limit the loop stops accepting and new clients wait in the
+// listening socket's kernel queue (their handshake completes there); each connection that ends lets
+// the oldest one in. Nothing is dropped, and a client that gave up while waiting is met at its turn.
+import { performance } from 'node:perf_hooks';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { BackendPool } from '../pool.js';
+import { newLoadBalancerCounters } from '../pool.js';
+import type { BackendAddress, BackendHealthChange, BackendHealthView, LoadBalancerCounters } from '../types.js';
+import { DeadlineHeap, type DeadlineEntry, type DeadlineOwner } from './deadline-heap.js';
+import * as c from './libc.js';
+import { ProxiedConnection, setSocketOptions, type ConnectionHost } from './proxied-connection.js';
+import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineSettings, FromEngine, ToEngine } from './protocol.js';
+
+/** Stats go to the main thread at most this often (and only when something changed). */
+const STATS_INTERVAL_MS = 50;
+/** epoll_wait's longest sleep: the loop also wakes for messages (eventfd) and deadlines. */
+const MAX_WAIT_MS = 1000;
+/** After EMFILE or ENFILE, accepting is tried again this much later (the queue waits meanwhile). */
+const ACCEPT_RETRY_MS = 100;
+const MAX_EVENTS = 512;
+const READ_BUFFER_BYTES = 64 * 1024;
+
+interface Listener {
+  fd: number;
+  host: string;
+  port: number;
+}
+
+/** The up/down view the pool asks; the main thread's BackendHealth decides and tells the engine. */
+class RelayedHealth implements BackendHealthView {
+  up: ReadonlySet<string>;
+
+  constructor(
+    up: readonly string[],
+    private readonly send: (message: FromEngine) => void,
+  ) {
+    this.up = new Set(up);
+  }
+
+  isUp(backend: string): boolean {
+    return this.up.has(backend);
+  }
+
+  reportFailure(backend: string, detail: string): void {
+    this.send({ type: 'failure', backend, detail });
+  }
+
+  onChange(_listener: (change: BackendHealthChange) => void): () => void {
+    return () => {};
+  }
+}
+
+export class Engine implements ConnectionHost {
+  readonly counters: LoadBalancerCounters = newLoadBalancerCounters();
+  readonly pool: BackendPool;
+  readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  settings: EngineSettings;
+  debug: boolean;
+  private readonly health: RelayedHealth;
+  private readonly epollFd: number;
+  private readonly events = Buffer.alloc(c.EPOLL_EVENT_SIZE * MAX_EVENTS);
+  private readonly deadlines = new DeadlineHeap();
+  private readonly sockets = new Map<number, ProxiedConnection>();
+  private readonly listeners = new Map<number, Listener>();
+  private readonly connections = new Set<ProxiedConnection>();
+  private addresses = new Map<string, Buffer | string>();
+  private full = false;
+  private acceptRetryAt = 0;
+  private statsDirty = true;
+  private statsSentAt = -Infinity;
+  private exiting = false;
+  private readonly wakeBuffer = Buffer.alloc(8);
+  private readonly acceptAddress = Buffer.alloc(16);
+  private readonly acceptLength = Buffer.alloc(4);
+  private readonly tcpInfo = Buffer.alloc(104);
+  private readonly tcpInfoLength = Buffer.alloc(4);
+
+  constructor(
+    private readonly init: EngineInit,
+    private readonly port: MessagePort,
+  ) {
+    this.settings = init.config.settings;
+    this.debug = init.debug;
+    this.health = new RelayedHealth(init.up, (message) => this.send(message));
+    this.addresses = addressTable(init.config.backends);
+    this.pool = new BackendPool({ backends: poolBackends(init.config.backends), algorithm: init.config.algorithm, health: this.health, counters: this.counters });
+    this.epollFd = c.epollCreate(c.EPOLL_CLOEXEC);
+    if (this.epollFd < 0) throw new Error(`epoll_create1: ${c.errnoName(c.errno())}`);
+    this.add(init.wakeFd, c.EPOLLIN);
+  }
+
+  /** Runs until an `exit` message; blocks the thread (epoll_wait) between events. */
+  run(): void {
+    const events = this.events;
+    while (!this.exiting) {
+      const n = c.epollWait(this.epollFd, events, MAX_EVENTS, this.waitMs());
+      if (n < 0 && c.errno() !== c.EINTR) throw new Error(`epoll_wait: ${c.errnoName(c.errno())}`);
+      for (let i = 0; i < n; i += 1) {
+        const { events: flags, fd } = c.epollEventAt(events, i);
+        const connection = this.sockets.get(fd);
+        if (connection) connection.onEvent(fd, flags);
+        else if (fd === this.init.wakeFd) this.readMessages();
+        else if (this.listeners.has(fd)) this.acceptFrom(fd);
+      }
+      const now = this.now();
+      this.deadlines.runDue(now);
+      if (this.acceptRetryAt !== 0 && now >= this.acceptRetryAt) {
+        this.acceptRetryAt = 0;
+        this.acceptAll();
+      }
+      this.sendStats(now);
+    }
+    this.shutDown();
+  }
+
+  now(): number {
+    return performance.now();
+  }
+
+  addressOf(backend: BackendAddress): Buffer | string {
+    return this.addresses.get(backend.name) ?? `no address for ${backend.name}`;
+  }
+
+  watch(fd: number, connection: ProxiedConnection): void {
+    this.sockets.set(fd, connection);
+    this.add(fd, c.EPOLLIN | c.EPOLLOUT | c.EPOLLRDHUP | c.EPOLLET);
+  }
+
+  forget(fd: number): void {
+    this.sockets.delete(fd);
+  }
+
+  schedule(due: number, owner: DeadlineOwner): DeadlineEntry {
+    return this.deadlines.push(due, owner);
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
+    this.send({ type: 'log', level, fields, message });
+  }
+
+  closed(connection: ProxiedConnection): void {
+    this.connections.delete(connection);
+    this.counters.active -= 1;
+    this.statsDirty = true;
+    if (this.full) this.acceptAll();
+  }
+
+  private waitMs(): number {
+    let due = this.deadlines.next;
+    if (this.acceptRetryAt !== 0 && this.acceptRetryAt < due) due = this.acceptRetryAt;
+    if (this.statsDirty || this.full) due = Math.min(due, this.statsSentAt + STATS_INTERVAL_MS);
+    if (due === Infinity) return MAX_WAIT_MS;
+    return Math.max(0, Math.min(MAX_WAIT_MS, Math.ceil(due - this.now())));
+  }
+
+  private add(fd: number, events: number): void {
+    if (c.epollCtl(this.epollFd, c.EPOLL_CTL_ADD, fd, c.epollEvent(events, fd)) < 0) throw new Error(`epoll_ctl: ${c.errnoName(c.errno())}`);
+  }
+
+  private send(message: FromEngine): void {
+    this.port.postMessage(message);
+  }
+
+  private reply(reply: EngineReply): void {
+    this.send({ type: 'reply', reply });
+  }
+
+  private readMessages(): void {
+    c.read(this.init.wakeFd, this.wakeBuffer, 8);
+    for (;;) {
+      const received = receiveMessageOnPort(this.port);
+      if (received === undefined) return;
+      this.handle(received.message as ToEngine);
+    }
+  }
+
+  private handle(message: ToEngine): void {
+    switch (message.type) {
+      case 'listen':
+        this.reply(this.listen(message.id, message.host, message.port, message.backlog));
+        return;
+      case 'unlisten':
+        this.unlisten(message.host, message.port);
+        this.reply({ id: message.id, ok: true });
+        return;
+      case 'config':
+        this.configure(message.config);
+        return;
+      case 'health':
+        this.health.up = new Set(message.up);
+        return;
+      case 'debug':
+        this.debug = message.enabled;
+        return;
+      case 'cut':
+        this.reply({ id: message.id, ok: true, cut: this.cutAll() });
+        return;
+      case 'flush':
+        this.statsSentAt = -Infinity;
+        this.statsDirty = true;
+        this.sendStats(this.now());
+        this.reply({ id: message.id, ok: true });
+        return;
+      case 'exit':
+        this.exiting = true;
+        return;
+      default: {
+        const never: never = message;
+        throw new Error(`unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private listen(id: number, host: string, port: number, backlog: number): EngineReply {
+    const fd = c.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
+    if (fd < 0) return { id, ok: false, errno: c.errnoName(c.errno()) };
+    c.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, c.intOption(1), 4);
+    const address = c.sockaddrIn(host, port);
+    if (c.bind(fd, address, address.length) < 0 || c.listen(fd, backlog) < 0) {
+      const error = c.errnoName(c.errno());
+      c.close(fd);
+      return { id, ok: false, errno: error };
+    }
+    const bound = Buffer.alloc(16);
+    const length = c.intOption(16);
+    c.getsockname(fd, bound, length);
+    const listener = { fd, ...c.readSockaddrIn(bound) };
+    this.listeners.set(fd, listener);
+    this.add(fd, c.EPOLLIN | c.EPOLLET);
+    return { id, ok: true, host: listener.host, port: listener.port };
+  }
+
+  /** Closing a listening socket resets the clients in its queue, as haproxy's and Node's do. */
+  private unlisten(host: string, port: number): void {
+    for (const listener of this.listeners.values()) {
+      if (listener.host !== host || listener.port !== port) continue;
+      this.listeners.delete(listener.fd);
+      c.close(listener.fd);
+    }
+    this.statsDirty = true;
+  }
+
+  private configure(config: EngineConfig): void {
+    this.settings = config.settings;
+    this.addresses = addressTable(config.backends);
+    this.pool.update({ backends: poolBackends(config.backends), algorithm: config.algorithm });
+    this.statsDirty = true;
+    this.acceptAll();
+  }
+
+  private acceptAll(): void {
+    for (const fd of [...this.listeners.keys()]) this.acceptFrom(fd);
+    if (this.full && this.connections.size < this.settings.maxConnections) {
+      this.full = false;
+      this.log('info', { maxConnections: this.settings.maxConnections }, 'below maxConnections again');
+    }
+  }
+
+  /** Accepts what the listener's queue holds, up to maxConnections (edge-triggered: until EAGAIN). */
+  private acceptFrom(listenFd: number): void {
+    for (;;) {
+      if (this.connections.size >= this.settings.maxConnections) {
+        if (!this.full) {
+          this.full = true;
+          this.log('warn', { maxConnections: this.settings.maxConnections }, 'maxConnections reached: new clients wait');
+        }
+        this.statsDirty = true;
+        return;
+      }
+      this.acceptLength.writeInt32LE(16, 0);
+      const fd = c.accept4(listenFd, this.acceptAddress, this.acceptLength, c.SOCK_NONBLOCK | c.SOCK_CLOEXEC);
+      if (fd < 0) {
+        const error = c.errno();
+        if (error === c.EAGAIN) return;
+        if (error === c.EINTR || error === 103 /* ECONNABORTED */) continue;
+        // Out of file descriptors: leave the clients queued and try again shortly (a busy loop otherwise).
+        this.log('warn', { code: 'ERR_LB_ACCEPT', error: c.errnoName(error) }, `accept failed: ${c.errnoName(error)}; trying again in ${ACCEPT_RETRY_MS} ms`);
+        this.acceptRetryAt = this.now() + ACCEPT_RETRY_MS;
+        return;
+      }
+      setSocketOptions(fd);
+      this.counters.active += 1;
+      this.counters.total += 1;
+      this.statsDirty = true;
+      const connection = new ProxiedConnection(this, fd, this.acceptAddress.readUInt32BE(4), this.acceptAddress.readUInt16BE(2));
+      this.connections.add(connection);
+      connection.start();
+    }
+  }
+
+  private cutAll(): number {
+    const cut = this.connections.size;
+    for (const connection of [...this.connections]) connection.destroy();
+    return cut;
+  }
+
+  /** Clients waiting in the listeners' queues: a listening socket's tcpi_unacked is its accept queue length. */
+  private waiting(): number {
+    if (!this.full) return 0;
+    let total = 0;
+    for (const fd of this.listeners.keys()) {
+      this.tcpInfoLength.writeInt32LE(this.tcpInfo.length, 0);
+      if (c.getsockopt(fd, c.IPPROTO_TCP, c.TCP_INFO, this.tcpInfo, this.tcpInfoLength) === 0) total += this.tcpInfo.readUInt32LE(24);
+    }
+    return total;
+  }
+
+  private sendStats(now: number): void {
+    if (!(this.statsDirty || this.full) || now - this.statsSentAt < STATS_INTERVAL_MS) return;
+    this.statsDirty = false;
+    this.statsSentAt = now;
+    let buffered = 0;
+    for (const connection of this.connections) buffered += connection.bufferedBytes;
+    this.send({ type: 'stats', stats: { counters: this.counters, active: this.connections.size, waiting: this.waiting(), buffered } });
+  }
+
+  private shutDown(): void {
+    for (const fd of this.listeners.keys()) c.close(fd);
+    this.listeners.clear();
+    this.cutAll();
+    this.deadlines.clear();
+    c.close(this.epollFd);
+    this.statsSentAt = -Infinity;
+    this.statsDirty = true;
+    this.sendStats(this.now());
+  }
+}
+
+function poolBackends(backends: readonly EngineBackend[]): BackendAddress[] {
+  return backends.map((backend) => ({ name: backend.name, host: backend.ip ?? backend.address, port: backend.port, weight: backend.weight }));
+}
+
+function addressTable(backends: readonly EngineBackend[]): Map<string, Buffer | string> {
+  return new Map(backends.map((backend) => [backend.name, backend.ip === null ? (backend.unresolved ?? `cannot resolve ${backend.address}`) : c.sockaddrIn(backend.ip, backend.port)]));
+}
