@@ -236,10 +236,11 @@ function profileLines(results: LbResults): string[] {
     '### Where tsvip\'s time goes',
     '',
     `tsvip alone, started with \`node --cpu-prof\`, under one wrk mode (${results.options.seconds} s after the warm-up; only the samples of that run count);`,
-    'self time per kind of code and the functions with the most self time, as shares of the sampled time that',
-    'was not idle. "native": frames without a script, Node\'s C++ bindings (`writeBuffer` is the write(2) syscall, and in a lab the',
-    "kernel's TCP and veth work under it) and V8's `(program)`; \"node net/stream\": node:net, node:stream, node:events. `internalConnect`",
-    '(node:net) is a few lines of JavaScript around the connect(2) binding: its self time is mostly that syscall.',
+    'one profile per thread (the main thread and the load balancer\'s data path, a worker thread), added up; self time per kind',
+    'of code and the functions with the most self time, as shares of the sampled time that was not idle. The data path calls',
+    'libc through koffi, whose calls are no frames of their own: a function\'s self time includes the syscalls it makes and the',
+    "kernel's TCP and veth work under them (`tryNextBackend`: socket and connect, which sends the SYN; `writeToBackend`: write),",
+    "and `run` includes epoll_wait, also while it waits: the worker never returns to Node's event loop, so V8 never sees it idle.",
     '',
     `| kind of code | ${results.profiles.map((p) => `${wrkModes[p.mode].title} (${Math.round(requestsPerSecond(p.wrk)).toLocaleString('en-US')}/s, busy ${pct(p.summary.busyMs / (p.summary.busyMs + p.summary.idleMs))} of the time)`).join(' | ')} |`,
     `|---|${results.profiles.map(() => '---|').join('')}`,
@@ -247,9 +248,8 @@ function profileLines(results: LbResults): string[] {
     `| process CPU during the run, user + system (/proc) | ${results.profiles.map((p) => `${(p.wrk.proxyCpuSeconds - p.wrk.proxySystemSeconds).toFixed(2)} s + ${p.wrk.proxySystemSeconds.toFixed(2)} s`).join(' | ')} |`,
     `| sampled busy time (the 100% above) | ${results.profiles.map((p) => `${(p.summary.busyMs / 1000).toFixed(2)} s`).join(' | ')} |`,
     '',
-    "V8 counts the time libuv spends outside JavaScript (epoll, and the read(2) calls it makes before handing data to JS) as",
-    "idle, so the sampled busy time is JavaScript and the bindings JavaScript calls (writes, connects, closes); the process's",
-    'CPU time from /proc covers everything.',
+    "The process's CPU time from /proc (user: JavaScript, koffi and V8's own threads; system: the syscalls and the network",
+    'stack under them) is the measure to compare with haproxy; the profile says which code the time is spent under.',
     '',
   ];
   for (const p of results.profiles) {
@@ -274,21 +274,15 @@ function profileParagraph(results: LbResults): string[] {
     const ratio = cpuRatio(p.mode);
     return (
       `under ${wrkModes[p.mode].title}${ratio === null ? '' : ` (where tsvip spends ${ratio.toFixed(1)}× haproxy's CPU for the same bytes)`}, ${pct0(k.tsvip)} of tsvip's busy time is its own code (src/lb), ` +
-      `${pct0(k['node net/stream'])} Node's net/stream/events JavaScript, ${pct0(k['node other'])} other Node internals (timers, the event loop's JS side), ${pct0(k.native)} native ` +
-      `(bindings and the syscalls under them) and ${pct0(k['garbage collector'])} GC${top === undefined ? '' : `; the largest single item is \`${top.name}\` (${pct0(top.share)})`}`
+      `with the syscalls it makes, ${pct0(k['node net/stream'])} Node's net/stream/events JavaScript, ${pct0(k['node other'])} other Node internals, ${pct0(k.native)} native ` +
+      `and ${pct0(k['garbage collector'])} GC${top === undefined ? '' : `; the largest single item is \`${top.name}\` (${pct0(top.share)})`}`
     );
   });
   return [
-    `Reading: ${parts.join('; ')}. The native share is work haproxy does too (the same read/write/connect/close syscalls and the`,
-    "kernel's TCP work under them); what it does not pay is the JavaScript around each of them: a Socket object, its stream state",
-    'and event emissions per connection and per chunk.',
-    ...(results.profiles.every((p) => p.summary.byKind.tsvip < 0.15)
-      ? [
-          "With tsvip's own code at most a few per cent, the proxy is limited by Node's sockets, not by its logic: closing the gap",
-          'means fewer JavaScript layers per chunk and per connection (no stream machinery on the data path), or more than one core',
-          "(several proxy workers in worker_threads; design.md already plans one for the election's sake), not tuning src/lb.",
-        ]
-      : ["tsvip's own code is a share worth working on: its top functions above are where to start."]),
+    `Reading: ${parts.join('; ')}.`,
+    "Node's socket and stream JavaScript, which cost half of the CPU per connection when the proxy used net.Socket (2026-11-23:",
+    "0.44× haproxy's connections/s), is gone from the data path; what remains is mostly the syscalls themselves, which haproxy",
+    'makes too.',
   ];
 }
 

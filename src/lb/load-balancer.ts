@@ -95,7 +95,7 @@ export class LoadBalancer {
       debug: this.log.isLevelEnabled('debug'),
     };
     this.worker = new Worker(engineWorkerPath(), { workerData: init, name: `tsvip lb ${this.name}` });
-    // The worker alone does not keep the process alive: listening and draining are the daemon's to decide.
+    // As a net.Server: the process stays alive while the load balancer listens, not because it exists.
     this.worker.unref();
     this.worker.on('message', (message: FromEngine) => this.onMessage(message));
     this.exitedPromise = new Promise<void>((resolve) => {
@@ -160,6 +160,7 @@ export class LoadBalancer {
     }
     const bound = { host: reply.host ?? address.host, port: reply.port ?? address.port };
     this.listeners.push(bound);
+    this.worker.ref();
     this.log.info({ address: `${bound.host}:${bound.port}` }, 'listening');
   }
 
@@ -316,6 +317,7 @@ export class LoadBalancer {
       this.listeners.splice(this.listeners.indexOf(listener), 1);
       await this.request((id) => ({ type: 'unlisten', id, host: listener.host, port: listener.port }));
     }
+    if (this.listeners.length === 0) this.worker.unref();
     const addresses = listeners.map((listener) => `${listener.host}:${listener.port}`);
     this.log.info({ addresses, active: this.stats.active }, 'stopped accepting');
   }

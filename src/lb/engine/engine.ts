@@ -219,6 +219,9 @@ export class Engine implements ConnectionHost {
     const fd = c.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
     if (fd < 0) return { id, ok: false, errno: c.errnoName(c.errno()) };
     c.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, c.intOption(1), 4);
+    // Accepted sockets inherit TCP_NODELAY and the keepalive settings from the listening socket: three
+    // syscalls fewer per client.
+    setSocketOptions(fd);
     const address = c.sockaddrIn(host, port);
     if (c.bind(fd, address, address.length) < 0 || c.listen(fd, backlog) < 0) {
       const error = c.errnoName(c.errno());
@@ -282,7 +285,6 @@ export class Engine implements ConnectionHost {
         this.acceptRetryAt = this.now() + ACCEPT_RETRY_MS;
         return;
       }
-      setSocketOptions(fd);
       this.counters.active += 1;
       this.counters.total += 1;
       this.statsDirty = true;

@@ -85,6 +85,7 @@ const EPOLL_DATA_OFFSET = process.arch === 'x64' ? 4 : 8;
 export const EAGAIN = 11;
 export const EINTR = 4;
 export const EINPROGRESS = 115;
+export const ECONNRESET = 104;
 export const EMFILE = 24;
 export const ENFILE = 23;
 

@@ -64,6 +64,7 @@ interface Upstream {
   connected: boolean;
   readable: boolean;
   writable: boolean;
+  hungUp: boolean;
   released: boolean;
 }
 
@@ -84,6 +85,8 @@ export class ProxiedConnection implements DeadlineOwner {
   private upstream: Upstream | null = null;
   private clientReadable = false;
   private clientWritable = true;
+  /** The client's FIN (or an error) has been signalled: read until read() says so, short reads notwithstanding. */
+  private clientHungUp = false;
   /** The client's FIN has been read; shutToBackend once it has been passed on. */
   private clientEnded = false;
   private shutToBackend = false;
@@ -133,21 +136,24 @@ export class ProxiedConnection implements DeadlineOwner {
     if (this.phase === 'closed') return;
     const upstream = this.upstream;
     if (fd === this.fd) {
+      if (events & HANGUP) this.clientHungUp = true;
       if (events & (c.EPOLLIN | HANGUP)) this.clientReadable = true;
       if (events & (c.EPOLLOUT | c.EPOLLERR | c.EPOLLHUP)) this.clientWritable = true;
     } else if (upstream && fd === upstream.fd) {
       if (!upstream.connected) {
-        ERROR_LENGTH.writeInt32LE(4, 0);
-        c.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, ERROR_VALUE, ERROR_LENGTH);
-        const error = ERROR_VALUE.readInt32LE(0);
-        if (error !== 0) {
-          this.connectFailed(upstream, `connect ${c.errnoName(error)}`);
+        // A connect that failed is signalled with EPOLLERR (and HUP); only then is SO_ERROR worth a syscall.
+        if (events & (c.EPOLLERR | c.EPOLLHUP)) {
+          ERROR_LENGTH.writeInt32LE(4, 0);
+          c.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, ERROR_VALUE, ERROR_LENGTH);
+          const error = ERROR_VALUE.readInt32LE(0);
+          this.connectFailed(upstream, `connect ${c.errnoName(error === 0 ? c.ECONNRESET : error)}`);
           this.reschedule();
           return;
         }
         if (!(events & c.EPOLLOUT)) return;
         this.onConnected(upstream);
       }
+      if (events & HANGUP) upstream.hungUp = true;
       if (events & (c.EPOLLIN | HANGUP)) upstream.readable = true;
       if (events & (c.EPOLLOUT | c.EPOLLERR | c.EPOLLHUP)) upstream.writable = true;
     } else {
@@ -205,7 +211,8 @@ export class ProxiedConnection implements DeadlineOwner {
       if (this.clientEnded) {
         if (connected && !this.shutToBackend) {
           this.shutToBackend = true;
-          c.shutdown(upstream.fd, c.SHUT_WR);
+          // The last direction to end: close() right after sends the FIN.
+          if (!this.otherDirectionDone(this.backendEnded, this.shutToClient, this.toClient)) c.shutdown(upstream.fd, c.SHUT_WR);
         }
         return true;
       }
@@ -228,6 +235,9 @@ export class ProxiedConnection implements DeadlineOwner {
         this.clientEnded = true;
         continue;
       }
+      // Less than asked: the socket is drained. Edge-triggered epoll reports the next bytes, so the
+      // read that would only say EAGAIN is saved, unless a FIN is known to be waiting behind them.
+      if (n < room && !this.clientHungUp) this.clientReadable = false;
       this.lastActivity = this.host.now();
       this.host.counters.bytesIn += n;
       if (holding) {
@@ -259,7 +269,7 @@ export class ProxiedConnection implements DeadlineOwner {
       if (this.backendEnded) {
         if (!this.shutToClient) {
           this.shutToClient = true;
-          c.shutdown(this.fd, c.SHUT_WR);
+          if (!this.otherDirectionDone(this.clientEnded, this.shutToBackend, this.toBackend)) c.shutdown(this.fd, c.SHUT_WR);
         }
         return true;
       }
@@ -286,6 +296,7 @@ export class ProxiedConnection implements DeadlineOwner {
         continue;
       }
       if (this.phase === 'trial') this.commit();
+      if (n < buffer.length && !upstream.hungUp) upstream.readable = false;
       this.lastActivity = this.host.now();
       this.host.counters.bytesOut += n;
       upstream.counters.bytesOut += n;
@@ -334,7 +345,7 @@ export class ProxiedConnection implements DeadlineOwner {
       return;
     }
     this.tried.add(backend.name);
-    const upstream: Upstream = { backend, counters: pool.acquire(backend), fd: -1, connected: false, readable: false, writable: false, released: false };
+    const upstream: Upstream = { backend, counters: pool.acquire(backend), fd: -1, connected: false, readable: false, writable: false, hungUp: false, released: false };
     if (this.attempts > 0) {
       counters.retries += 1;
       upstream.counters.retries += 1;
@@ -459,6 +470,10 @@ export class ProxiedConnection implements DeadlineOwner {
     if (upstream.released) return;
     upstream.released = true;
     this.host.pool.release(upstream.backend);
+  }
+
+  private otherDirectionDone(ended: boolean, shut: boolean, pending: Buffer | null): boolean {
+    return ended && shut && pending === null;
   }
 
   private checkFinished(): void {
