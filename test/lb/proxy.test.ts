@@ -2,6 +2,7 @@
 // errors, and clients closed when no backend is up (issue 5 §2, §4).
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { loadBalancerSchema } from '../../src/config/schema.js';
 import { answering, closedPort, collect, connectClient, HOST, lbConfig, receive, request, sleep, startBackend, startLb, unansweredPort, useCleanups, waitFor, waitForLb } from './helpers.js';
 
 const { track, trackLb } = useCleanups();
@@ -206,6 +207,19 @@ describe('backpressure', () => {
     expect(lb.counters.bytesOut).toBe(total);
     expect(maxBuffered).toBeGreaterThan(0);
     expect(maxBuffered).toBeLessThan(1024 * 1024); // 128 KiB seen: two socket chunks
+  });
+});
+
+describe('backends given by host name', () => {
+  it('are resolved before the load balancer listens: a client reaches localhost:PORT', async () => {
+    const backend = track(await answering('named'));
+    const config = loadBalancerSchema.parse({ name: 'apiserver', bind: `${HOST}:6443`, backends: [{ name: 'named', address: `localhost:${backend.port}` }] });
+    const { lb, port, health } = await startLb(config);
+    trackLb(lb);
+    expect(await request(port, 'hi', 'named:hi')).toBe('named:hi');
+    await lb.refreshStats();
+    expect(health.failures).toEqual([]);
+    expect(lb.counters.backends.named).toMatchObject({ total: 1, bytesIn: 2, bytesOut: 8 });
   });
 });
 
