@@ -57,6 +57,17 @@ function engineWorkerPath(): string {
   return path;
 }
 
+/**
+ * node's options for the worker: the process's own, inherited (--cpu-prof; V8 flags such as
+ * --max-semi-space-size are process-wide anyway, and Node refuses them when passed explicitly), except
+ * when the main script came as code (`node --input-type=module -e CODE`): a worker from a file fails
+ * with those, so it gets none.
+ */
+function workerExecArgv(): string[] | undefined {
+  const scriptAsCode = process.execArgv.some((arg) => arg.startsWith('--input-type') || ['-e', '--eval', '-p', '--print'].includes(arg.split('=')[0] as string));
+  return scriptAsCode ? [] : undefined;
+}
+
 export class LoadBalancer {
   readonly name: string;
   private stats: EngineStats;
@@ -94,7 +105,8 @@ export class LoadBalancer {
       up: this.upBackends(),
       debug: this.log.isLevelEnabled('debug'),
     };
-    this.worker = new Worker(engineWorkerPath(), { workerData: init, name: `tsvip lb ${this.name}` });
+    const execArgv = workerExecArgv();
+    this.worker = new Worker(engineWorkerPath(), { workerData: init, name: `tsvip lb ${this.name}`, ...(execArgv ? { execArgv } : {}) });
     // As a net.Server: the process stays alive while the load balancer listens, not because it exists.
     this.worker.unref();
     this.worker.on('message', (message: FromEngine) => this.onMessage(message));

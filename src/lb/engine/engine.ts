@@ -21,6 +21,7 @@ const STATS_INTERVAL_MS = 50;
 const MAX_WAIT_MS = 1000;
 /** After EMFILE or ENFILE, accepting is tried again this much later (the queue waits meanwhile). */
 const ACCEPT_RETRY_MS = 100;
+const DESCRIPTOR_WARNING_INTERVAL_MS = 10_000;
 const MAX_EVENTS = 512;
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -70,6 +71,9 @@ export class Engine implements ConnectionHost {
   private addresses = new Map<string, Buffer | string>();
   private full = false;
   private acceptRetryAt = 0;
+  /** Pauses since the last ERR_LB_DESCRIPTORS warning, which comes at most every 10 s. */
+  private descriptorPauses = 0;
+  private descriptorWarnedAt = -Infinity;
   private statsDirty = true;
   private statsSentAt = -Infinity;
   private exiting = false;
@@ -140,6 +144,10 @@ export class Engine implements ConnectionHost {
 
   log(level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
     this.send({ type: 'log', level, fields, message });
+  }
+
+  outOfDescriptors(error: string): void {
+    this.pauseAccepting(error);
   }
 
   closed(connection: ProxiedConnection): void {
@@ -265,6 +273,7 @@ export class Engine implements ConnectionHost {
 
   /** Accepts what the listener's queue holds, up to maxConnections (edge-triggered: until EAGAIN). */
   private acceptFrom(listenFd: number): void {
+    if (this.acceptRetryAt !== 0) return; // out of descriptors a moment ago: the clients wait in the queue meanwhile
     for (;;) {
       if (this.connections.size >= this.settings.maxConnections) {
         if (!this.full) {
@@ -280,9 +289,7 @@ export class Engine implements ConnectionHost {
         const error = c.errno();
         if (error === c.EAGAIN) return;
         if (error === c.EINTR || error === 103 /* ECONNABORTED */) continue;
-        // Out of file descriptors: leave the clients queued and try again shortly (a busy loop otherwise).
-        this.log('warn', { code: 'ERR_LB_ACCEPT', error: c.errnoName(error) }, `accept failed: ${c.errnoName(error)}; trying again in ${ACCEPT_RETRY_MS} ms`);
-        this.acceptRetryAt = this.now() + ACCEPT_RETRY_MS;
+        this.pauseAccepting(c.errnoName(error));
         return;
       }
       this.counters.active += 1;
@@ -292,6 +299,25 @@ export class Engine implements ConnectionHost {
       this.connections.add(connection);
       connection.start();
     }
+  }
+
+  /**
+   * Out of file descriptors (EMFILE, ENFILE) or kernel memory: new clients stay in the listening queue and
+   * accepting is tried again shortly, rather than in a busy loop. Logged once per pause.
+   */
+  private pauseAccepting(error: string): void {
+    if (this.acceptRetryAt !== 0) return;
+    const now = this.now();
+    this.acceptRetryAt = now + ACCEPT_RETRY_MS;
+    this.descriptorPauses += 1;
+    if (now - this.descriptorWarnedAt < DESCRIPTOR_WARNING_INTERVAL_MS) return;
+    this.log(
+      'warn',
+      { code: 'ERR_LB_DESCRIPTORS', error, active: this.connections.size, pauses: this.descriptorPauses },
+      `out of sockets (${error}): new clients wait in the queue, accepting again every ${ACCEPT_RETRY_MS} ms`,
+    );
+    this.descriptorWarnedAt = now;
+    this.descriptorPauses = 0;
   }
 
   private cutAll(): number {

@@ -54,6 +54,8 @@ export interface ConnectionHost {
   forget(fd: number): void;
   schedule(due: number, owner: DeadlineOwner): DeadlineEntry;
   log(level: 'debug' | 'warn', fields: Record<string, unknown>, message: string): void;
+  /** socket() failed for want of descriptors or memory: this host's trouble, not a backend's. */
+  outOfDescriptors(error: string): void;
   closed(connection: ProxiedConnection): void;
 }
 
@@ -363,7 +365,15 @@ export class ProxiedConnection implements DeadlineOwner {
     }
     const fd = c.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      this.connectFailed(upstream, `socket ${c.errnoName(c.errno())}`);
+      // Not the backend's failure (no passive health report, which would take every backend down in
+      // turn and move the VIP): this host is out of sockets. The client is closed, as haproxy does.
+      const error = c.errnoName(c.errno());
+      this.release(upstream);
+      this.upstream = null;
+      this.host.counters.rejected += 1;
+      this.host.log('warn', { client: this.client, code: 'ERR_LB_DESCRIPTORS', error }, `client closed: cannot open a socket to a backend (${error})`);
+      this.host.outOfDescriptors(error);
+      this.finish(false);
       return;
     }
     upstream.fd = fd;
