@@ -89,6 +89,22 @@ describe('firstByteTimeout', () => {
     expect(health.failures).toEqual([{ backend: 'dying', detail: 'closed the connection without answering' }]);
   });
 
+  it('moves on when the backend closes before the client has sent anything (killed right after its kernel accepted)', async () => {
+    const closing = track(await startBackend((socket) => socket.end()));
+    const live = track(await answering('live'));
+    const { lb, port, health } = await startLb(
+      lbConfig({ backends: [{ name: 'closing', port: closing.port }, { name: 'live', port: live.port }], firstByteTimeout: 5000 }),
+    );
+    trackLb(lb);
+    const client = await connectClient(port);
+    await sleep(200); // the backend's FIN reaches the proxy before the client's first bytes
+    client.write('hello');
+    expect(await receive(client, 'live:hello')).toBe('live:hello');
+    client.destroy();
+    await lb.refreshStats();
+    expect(health.failures).toEqual([{ backend: 'closing', detail: 'closed the connection without answering' }]);
+  });
+
   it('keeps waiting, unreported, when no other backend could take the replay', async () => {
     const slow = track(await startBackend((socket) => socket.once('data', (chunk: Buffer) => setTimeout(() => socket.write(`slow:${chunk.toString()}`), 300))));
     const { lb, port, health, logs } = await startLb(lbConfig({ backends: [{ name: 'slow', port: slow.port }], firstByteTimeout: 100 }));

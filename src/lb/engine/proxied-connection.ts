@@ -287,9 +287,11 @@ export class ProxiedConnection implements DeadlineOwner {
         return this.isOpen();
       }
       if (n === 0) {
-        // Closed after the client's bytes without a word: as good as hung, unless the client had
-        // finished too (a port probe that connects and closes is not the backend's failure).
-        if (this.phase === 'trial' && this.replayBytes > 0 && !this.clientEnded) {
+        // Closed without a word: as good as hung, unless the client had finished too (a port probe
+        // that connects and closes is not the backend's failure). Also when the client's first bytes
+        // have not been read yet: an apiserver killed just after its kernel completed the handshake
+        // closes before the ClientHello reaches it, and passing that end on would fail the client.
+        if (this.phase === 'trial' && !this.clientEnded) {
           this.backendFailed(upstream, 'closed the connection without answering');
           return this.isOpen();
         }
