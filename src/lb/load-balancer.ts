@@ -99,7 +99,6 @@ export class LoadBalancer {
     this.wakeFd = c.eventfd(0, c.EFD_NONBLOCK | c.EFD_CLOEXEC);
     if (this.wakeFd < 0) throw new TsvipError('ERR_LB_ENGINE', `load balancer ${this.name}: eventfd: ${c.errnoName(c.errno())}`);
     const init: EngineInit = {
-      loadBalancer: this.name,
       wakeFd: this.wakeFd,
       config: engineConfig(config, this.backends.map((backend) => resolvedLiteral(backend))),
       up: this.upBackends(),
@@ -237,8 +236,7 @@ export class LoadBalancer {
     // what follows.
     const engineBackends = backends.every((backend) => isIPv4(backend.host)) ? backends.map(resolvedLiteral) : await Promise.all(backends.map(resolve));
     if (this.backends !== backends) return; // a later update() has taken over
-    this.post({ type: 'config', config: engineConfig(config, engineBackends) });
-    this.sendHealth();
+    this.post({ type: 'config', config: engineConfig(config, engineBackends), up: this.upBackends() });
   }
 
   private sendHealth(): void {

@@ -196,6 +196,7 @@ export class Engine implements ConnectionHost {
         this.reply({ id: message.id, ok: true });
         return;
       case 'config':
+        this.health.up = new Set(message.up);
         this.configure(message.config);
         return;
       case 'health':

@@ -71,7 +71,6 @@ export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
 export const EPOLL_CLOEXEC = 0o2000000;
 export const EPOLL_CTL_ADD = 1;
-export const EPOLL_CTL_DEL = 2;
 export const EPOLLIN = 0x1;
 export const EPOLLOUT = 0x4;
 export const EPOLLERR = 0x8;
@@ -86,8 +85,6 @@ export const EAGAIN = 11;
 export const EINTR = 4;
 export const EINPROGRESS = 115;
 export const ECONNRESET = 104;
-export const EMFILE = 24;
-export const ENFILE = 23;
 
 /** errno numbers as names, for messages; those a proxy meets ('connect ECONNREFUSED', as Node says it). */
 const ERRNO_NAMES: Record<number, string> = {

@@ -33,7 +33,6 @@ export interface EngineConfig {
 }
 
 export interface EngineInit {
-  loadBalancer: string;
   /** The eventfd main writes to after posting, so the worker leaves epoll_wait to read its messages. */
   wakeFd: number;
   config: EngineConfig;
@@ -44,7 +43,8 @@ export interface EngineInit {
 export type ToEngine =
   | { type: 'listen'; id: number; host: string; port: number; backlog: number }
   | { type: 'unlisten'; id: number; host: string; port: number }
-  | { type: 'config'; config: EngineConfig }
+  /** With the backends' health in the same message: a worker woken between two would see new backends as down. */
+  | { type: 'config'; config: EngineConfig; up: string[] }
   | { type: 'health'; up: string[] }
   | { type: 'debug'; enabled: boolean }
   | { type: 'cut'; id: number }

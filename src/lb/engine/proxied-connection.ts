@@ -283,7 +283,7 @@ export class ProxiedConnection implements DeadlineOwner {
           upstream.readable = false;
           return true;
         }
-        this.backendFailedReading(upstream, `read ${c.errnoName(error)}`);
+        this.backendIoFailed(upstream, `read ${c.errnoName(error)}`);
         return this.isOpen();
       }
       if (n === 0) {
@@ -316,7 +316,7 @@ export class ProxiedConnection implements DeadlineOwner {
     if (n === -1) {
       const error = c.errno();
       if (error !== c.EAGAIN) {
-        this.backendFailedReading(upstream, `write ${c.errnoName(error)}`);
+        this.backendIoFailed(upstream, `write ${c.errnoName(error)}`);
         return false;
       }
     }
@@ -440,7 +440,7 @@ export class ProxiedConnection implements DeadlineOwner {
   }
 
   /** A read or write on the backend failed: before its answer that is a hung backend, after it both sides are reset. */
-  private backendFailedReading(upstream: Upstream, detail: string): void {
+  private backendIoFailed(upstream: Upstream, detail: string): void {
     if (this.phase === 'trial' && !this.clientEnded) {
       this.backendFailed(upstream, `${detail} before answering`);
       return;
