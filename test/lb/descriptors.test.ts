@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { answering, connectClient, receive, request, sleep, useCleanups, waitFor } from './helpers.js';
+import { answering, collect, connectClient, receive, request, sleep, useCleanups, waitFor } from './helpers.js';
 
 const { track } = useCleanups();
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -84,7 +84,8 @@ describe('out of file descriptors', () => {
     const unlucky = await connectClient(port);
     unlucky.on('error', () => {});
     unlucky.write('u');
-    await expect(receive(unlucky, 'b:u')).rejects.toThrow('closed before');
+    // Closed with nothing: a FIN, or a reset when its byte had arrived unread (collect takes either).
+    expect((await collect(unlucky)).data.length).toBe(0);
     await waitFor(() => lines.some((line) => line.msg === 'client closed: cannot open a socket to a backend (EMFILE)'), 5000);
     await command('release');
 
