@@ -98,9 +98,11 @@ export class LoadBalancer {
     this.stats = { counters: initialCounters(this.backends), active: 0, waiting: 0, buffered: 0 };
     this.wakeFd = c.eventfd(0, c.EFD_NONBLOCK | c.EFD_CLOEXEC);
     if (this.wakeFd < 0) throw new TsvipError('ERR_LB_ENGINE', `load balancer ${this.name}: eventfd: ${c.errnoName(c.errno())}`);
+    const literal = this.backends.map(resolvedLiteral);
+    this.maxConnectionsNow = config.maxConnections;
     const init: EngineInit = {
       wakeFd: this.wakeFd,
-      config: engineConfig(config, this.backends.map((backend) => resolvedLiteral(backend))),
+      config: engineConfig(config, literal),
       up: this.upBackends(),
       debug: this.log.isLevelEnabled('debug'),
     };
@@ -120,7 +122,8 @@ export class LoadBalancer {
     });
     this.worker.on('error', (error) => this.onEngineError(error));
     this.unsubscribeHealth = this.health.onChange(() => this.sendHealth());
-    this.configured = this.sendConfig(config);
+    // The worker starts with the config; host names still to be resolved follow in a `config` message.
+    this.configured = literal.every((backend) => backend.ip !== null) ? Promise.resolve() : this.sendConfig(config);
   }
 
   /** Counters as of the data path's last report (at most 50 ms old). */
@@ -368,6 +371,6 @@ async function resolve(backend: BackendAddress): Promise<EngineBackend> {
     const { address } = await lookup(backend.host, { family: 4 });
     return { ...literal, ip: address };
   } catch (error) {
-    return { ...literal, unresolved: `getaddrinfo ${(error as { code?: string }).code ?? errorDetail(error)}` };
+    return { ...literal, unresolved: errorDetail(error) };
   }
 }

@@ -230,23 +230,20 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
     await sleep(5);
   }
 }
 
 /** waitFor on what the load balancer reports: its data path is asked for fresh counters before each look. */
-export async function waitForLb(lb: LoadBalancer, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  for (;;) {
+export function waitForLb(lb: LoadBalancer, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  return waitFor(async () => {
     await lb.refreshStats();
-    if (condition()) return;
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await sleep(5);
-  }
+    return condition();
+  }, timeoutMs);
 }
 
 /** Closes what a test made, in reverse order, after each test of the file that calls this. */
