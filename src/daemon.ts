@@ -14,7 +14,7 @@ import { InstanceRuntime } from './daemon/instance-runtime.js';
 import { ownAddressOf, recreateReasons } from './daemon/instance-settings.js';
 import { clearStaleVips, primaryAddress } from './daemon/stale-vips.js';
 import { openRtnl } from './netlink/addresses.js';
-import { parseHostPort } from './config/address.js';
+import { parseHostPort } from './net/address.js';
 import { TsvipError } from './errors.js';
 import { startStatusServer, type StatusServer } from './status/server.js';
 import { loadStatusCredentials, type StatusCredentials } from './status/basic-auth.js';
@@ -22,7 +22,7 @@ import { redactConfig, type StatusSnapshot, type TransitionStatus } from './stat
 import { VERSION } from './version.js';
 import { watchNetlinkEvents, type NetlinkWatcher } from './netlink/events.js';
 import { openGarpSender, type GarpSender } from './netlink/garp.js';
-import { systemClock, type Clock } from './vrrp/clock.js';
+import { systemClock, type Clock } from './clock.js';
 
 /** How often the event-loop delay is reported (debug; warn when too high). */
 const EVENT_LOOP_REPORT_MS = 10_000;

@@ -2,7 +2,7 @@
 // the rule the user broke ("must be an integer from 1 to 255"), not as zod's internals.
 import { z } from 'zod';
 import { MAX_DURATION_MS, formatDuration, parseDuration } from './duration.js';
-import { isIpv4, parseCidr, parseHostPort, type HostPortRules } from './address.js';
+import { isIpv4, parseCidr, parseHostPort, type HostPortRules } from '../net/address.js';
 
 export function intRange(min: number, max: number): z.ZodInt {
   const error = `must be an integer from ${min} to ${max}`;

@@ -1,8 +1,8 @@
 // Rules the schema cannot express because they relate several keys or depend on the VRRP version.
 // They run on every instance and load balancer that passed the schema, so one run reports all problems.
 import { formatDuration } from './duration.js';
-import { parseHostPort, vipAddress } from './address.js';
-import { parseCommandLine } from '../health/command-line.js';
+import { parseHostPort, vipAddress } from '../net/address.js';
+import { parseCommandLine } from '../command/command-line.js';
 import type { LoadBalancerConfig, VrrpInstanceConfig } from './schema.js';
 
 export type KeyPath = readonly (string | number)[];

@@ -2,7 +2,7 @@
 // one load balancer per bind address. Settings follow haproxy's inheritance: the last `defaults` before
 // a proxy. Lines with no tsvip meaning are findings with their file:line.
 import { formatDuration } from '../config/duration.js';
-import { isIpv4 } from '../config/address.js';
+import { isIpv4 } from '../net/address.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import { haproxyTimeMs, type HaproxyLine, type HaproxySection } from './haproxy-syntax.js';
 import type { Fields, LoadBalancerDraft } from './drafts.js';

@@ -1,7 +1,7 @@
 // keepalived words: why the ones tsvip has no use for are left out, and how values are read. Values
 // follow keepalived's parser: seconds may be fractional, integers are decimal.
 import { formatDuration } from '../config/duration.js';
-import { parseCommandLine } from '../health/command-line.js';
+import { parseCommandLine } from '../command/command-line.js';
 
 export const TOP_LEVEL_REASONS: Readonly<Record<string, string>> = {
   vrrp_sync_group: 'sync groups are not supported: tsvip runs each instance on its own',

@@ -2,8 +2,8 @@
 // says where it came from) or reported as a finding with its file:line and the reason.
 import { basename, dirname, join } from 'node:path';
 import { formatDuration } from '../config/duration.js';
-import { isIpv4, parseCidr } from '../config/address.js';
-import { parseCommandLine } from '../health/command-line.js';
+import { isIpv4, parseCidr } from '../net/address.js';
+import { parseCommandLine } from '../command/command-line.js';
 import { recognizeCheckScript } from './check-script.js';
 import { GLOBAL_REASONS, INSTANCE_REASONS, TOP_LEVEL_REASONS, commandArgv, integer, ms, seconds, shellQuote } from './keepalived-terms.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';

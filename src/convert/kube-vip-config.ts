@@ -1,7 +1,7 @@
 // kube-vip's older config.yaml (`kube-vip start -c /etc/kube-vip/config.yaml`, the raft era): localPeer,
 // remotePeers, vip, interface, loadBalancers... Each key is read into KubeVipSettings or reported with
 // the line of the key.
-import { isIpv4 } from '../config/address.js';
+import { isIpv4 } from '../net/address.js';
 import { OFF_FEATURE_CONFIG, RAFT_REASON, configReason } from './kube-vip-terms.js';
 import { goBool, ipv4Prefix, wholeNumber, type KubeVipLoadBalancer, type KubeVipSettings, type Located } from './kube-vip-settings.js';
 import { scalarText, seqItems, type YamlEntry, type YamlLines } from './yaml-lines.js';

@@ -1,7 +1,7 @@
 // kube-vip's static pod manifest (`kube-vip manifest pod|daemonset`): its settings are the env vars of
 // the kube-vip container. Each var is read into KubeVipSettings or reported with the line of its
 // `name:` key; the Pod around it (image, capabilities, volumes) is one finding.
-import { isIpv4 } from '../config/address.js';
+import { isIpv4 } from '../net/address.js';
 import { OFF_FEATURE_ENV, envReason } from './kube-vip-terms.js';
 import { goBool, ipv4Prefix, wholeNumber, type KubeVipSettings, type Located } from './kube-vip-settings.js';
 import { mapValue, scalarText, seqItems, type YamlLines } from './yaml-lines.js';

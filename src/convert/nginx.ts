@@ -4,7 +4,7 @@
 // its servers, as nginx does. The `http` and `events` blocks, process settings and every other line
 // with no tsvip meaning are findings with their file:line.
 import { MAX_DURATION_MS, formatDuration } from '../config/duration.js';
-import { isIpv4 } from '../config/address.js';
+import { isIpv4 } from '../net/address.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import { nginxTimeMs, type NginxDirective } from './nginx-syntax.js';
 import { mainContextReason, nginxReason } from './nginx-terms.js';

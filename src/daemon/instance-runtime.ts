@@ -3,12 +3,12 @@
 import type { Logger } from 'pino';
 import type { RtNetlinkSocket } from 'netlink';
 import type { VrrpInstanceConfig } from '../config/schema.js';
-import { vipAddress } from '../config/address.js';
+import { vipAddress } from '../net/address.js';
 import { addAddress, deleteAddress } from '../netlink/addresses.js';
 import type { AddressEvent, LinkEvent } from '../netlink/events.js';
 import type { GarpSender } from '../netlink/garp.js';
 import type { EthernetInterface } from './host-checks.js';
-import type { Clock } from '../vrrp/clock.js';
+import type { Clock } from '../clock.js';
 import { effectivePriority } from '../vrrp/fsm.js';
 import { VrrpInstance, type GarpPort, type TransitionRecord, type VipPort } from '../vrrp/instance.js';
 import { RawVrrpSocket } from '../vrrp/raw-transport.js';

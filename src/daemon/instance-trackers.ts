@@ -9,7 +9,7 @@ import { TrackerSet, type ExternalTracker, type TrackedEntry, type TrackerDescri
 import type { Tracker } from '../health/tracker.js';
 import { interfaceInfo } from '../netlink/links.js';
 import type { LinkEvent } from '../netlink/events.js';
-import type { Clock } from '../vrrp/clock.js';
+import type { Clock } from '../clock.js';
 
 interface RunningTracker {
   /** The check without its weight: what decides whether a reload can keep it. */

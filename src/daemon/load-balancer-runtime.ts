@@ -4,12 +4,12 @@
 // without cutting open connections, when it leaves MASTER.
 import type { Logger } from 'pino';
 import type { LoadBalancerConfig } from '../config/schema.js';
-import { parseHostPort } from '../config/address.js';
+import { parseHostPort } from '../net/address.js';
 import { TsvipError } from '../errors.js';
 import { BackendHealth } from '../lb/backend-health.js';
 import { LoadBalancer, type ListenAddress } from '../lb/load-balancer.js';
 import { backendAddresses, newBackendCounters } from '../lb/pool.js';
-import type { Clock } from '../vrrp/clock.js';
+import type { Clock } from '../clock.js';
 import type { InstanceRuntime } from './instance-runtime.js';
 import type { LoadBalancerStatus } from '../status/snapshot.js';
 

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { RtNetlinkSocket } from 'netlink';
 import type { VrrpInstanceConfig } from '../config/schema.js';
-import { vipAddress } from '../config/address.js';
+import { vipAddress } from '../net/address.js';
 import { deleteAddress, listIpv4Addresses } from '../netlink/addresses.js';
 
 const PRIORITY_OWNER = 255;

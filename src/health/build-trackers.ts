@@ -1,12 +1,12 @@
 // From an instance's `track:` list to running trackers and the TrackerSet that weighs them.
 // Throws (ERR_COMMAND_LINE, ERR_CA_FILE) before anything runs when a tracker cannot work at all.
 import type { Logger } from 'pino';
-import { parseHostPort } from '../config/address.js';
+import { parseHostPort } from '../net/address.js';
 import type { TrackerConfig, VrrpInstanceConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
-import type { Clock } from '../vrrp/clock.js';
+import type { Clock } from '../clock.js';
 import type { Checker } from './checker.js';
-import { commandArgv } from './command-line.js';
+import { commandArgv } from '../command/command-line.js';
 import { httpChecker } from './http-check.js';
 import { InterfaceTracker, type LinkState } from './interface-tracker.js';
 import { HealthMonitor } from './monitor.js';

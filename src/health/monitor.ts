@@ -21,7 +21,7 @@
 // The first check runs at start(); the next ones on a fixed cadence of `intervalMs` from the first.
 // A check that is still running when its next slot comes skips that slot (keepalived: "expect idle -
 // skipping run"), so checks never overlap.
-import { systemClock, type Clock, type TimerHandle } from '../vrrp/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { TsvipError } from '../errors.js';
 import { errorDetail, type CheckOutcome, type Checker } from './checker.js';
 import { ChangeListeners, type Tracker, type TrackerListener, type TrackerState } from './tracker.js';

@@ -1,7 +1,7 @@
 // Script check (keepalived's vrrp_script): healthy when the program exits 0 within the timeout.
-import type { Clock } from '../vrrp/clock.js';
+import type { Clock } from '../clock.js';
 import { abortDetail, type Checker } from './checker.js';
-import { describeRun, runCommand, runSucceeded } from './run-command.js';
+import { describeRun, runCommand, runSucceeded } from '../command/run-command.js';
 
 export interface ScriptCheckOptions {
   argv: readonly string[];

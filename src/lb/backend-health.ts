@@ -37,7 +37,7 @@ import { HealthMonitor, initialHealth, nextHealth, type Health, type RiseFall } 
 import { tcpChecker } from '../health/tcp-check.js';
 import type { ExternalTracker } from '../health/tracker-set.js';
 import type { TrackerState } from '../health/tracker.js';
-import { systemClock, type Clock } from '../vrrp/clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { BackendAddress, BackendHealthChange, BackendHealthView } from './types.js';
 
 export type HealthCheckConfig = LoadBalancerConfig['healthCheck'];

@@ -16,8 +16,10 @@ import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { errorDetail } from '../health/checker.js';
 import { partLogger, type Logger } from '../log.js';
-import { systemClock, type Clock } from '../vrrp/clock.js';
-import * as c from './engine/libc.js';
+import { systemClock, type Clock } from '../clock.js';
+import { errnoName } from '../sys/errno.js';
+import { libc } from '../sys/libc.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK } from '../sys/socket-constants.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineStats, FromEngine, ToEngine } from './engine/protocol.js';
 import { backendAddresses, newBackendCounters, newLoadBalancerCounters } from './pool.js';
 import type { BackendAddress, BackendHealthView, LoadBalancerCounters } from './types.js';
@@ -96,8 +98,8 @@ export class LoadBalancer {
     this.health = options.health;
     this.backends = backendAddresses(config);
     this.stats = { counters: initialCounters(this.backends), active: 0, waiting: 0, buffered: 0 };
-    this.wakeFd = c.eventfd(0, c.EFD_NONBLOCK | c.EFD_CLOEXEC);
-    if (this.wakeFd < 0) throw new TsvipError('ERR_LB_ENGINE', `load balancer ${this.name}: eventfd: ${c.errnoName(c.errno())}`);
+    this.wakeFd = libc().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (this.wakeFd < 0) throw new TsvipError('ERR_LB_ENGINE', `load balancer ${this.name}: eventfd: ${errnoName(libc().errno())}`);
     const literal = this.backends.map(resolvedLiteral);
     this.maxConnectionsNow = config.maxConnections;
     const init: EngineInit = {
@@ -114,7 +116,7 @@ export class LoadBalancer {
     this.exitedPromise = new Promise<void>((resolve) => {
       this.worker.once('exit', () => {
         this.exited = true;
-        c.close(this.wakeFd);
+        libc().close(this.wakeFd);
         for (const [, settle] of this.pending) settle({ id: 0, ok: false, errno: 'the data path has stopped' });
         this.pending.clear();
         resolve();
@@ -286,7 +288,7 @@ export class LoadBalancer {
   private post(message: ToEngine): void {
     if (this.exited) return;
     this.worker.postMessage(message);
-    c.write(this.wakeFd, WAKE, 8);
+    libc().write(this.wakeFd, WAKE, 8);
   }
 
   private request(make: (id: number) => ToEngine): Promise<EngineReply> {

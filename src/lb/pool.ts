@@ -1,7 +1,7 @@
 // One load balancer's backends: the current list (replaced on reload), who is up (asked of the health
 // view), the balancing state, and the per-backend counters. A backend removed by a reload keeps its
 // counters while it still has connections, and leaves `counters.backends` when the last one ends.
-import { parseHostPort } from '../config/address.js';
+import { parseHostPort } from '../net/address.js';
 import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { INITIAL_BALANCE_STATE, isEligible, pickBackend, type BalanceAlgorithm, type BalanceState, type Candidate } from './balance.js';

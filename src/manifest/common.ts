@@ -1,7 +1,7 @@
 // What the static pod and the systemd unit share: the capabilities a config needs, how long a stop may
 // take, the files a config names, and the header that says how the text was made. Pure: no I/O.
 import type { Config } from '../config/schema.js';
-import { parseCommandLine } from '../health/command-line.js';
+import { parseCommandLine } from '../command/command-line.js';
 
 /** Where `tsvip manifest` is told things: the CLI fills it in, tests give their own. */
 export interface ManifestSource {

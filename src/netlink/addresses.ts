@@ -2,8 +2,8 @@
 // an instance becomes master and removed when it leaves, and listed at start-up to clear VIPs a killed
 // predecessor left behind.
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket } from 'netlink';
-import { parseCidr } from '../config/address.js';
-import { bytesToIpv4, ipv4ToBytes } from '../vrrp/ipv4-address.js';
+import { parseCidr } from '../net/address.js';
+import { bytesToIpv4, ipv4ToBytes } from '../net/ipv4-bytes.js';
 import { NetlinkError } from './errors.js';
 
 const AF_INET = 2;

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket } from 'netlink';
 import { TsvipError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { bytesToIpv4 } from '../vrrp/ipv4-address.js';
+import { bytesToIpv4 } from '../net/ipv4-bytes.js';
 
 export interface LinkEvent {
   readonly ifindex: number;

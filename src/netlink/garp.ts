@@ -4,8 +4,10 @@
 // vrrp_arp.c: buildGratuitousArp() only builds bytes; openGarpSender() owns the AF_PACKET socket.
 import { endianness } from 'node:os';
 import { TsvipError } from '../errors.js';
-import { ipv4ToBytes } from '../vrrp/ipv4-address.js';
-import { libc } from './libc.js';
+import { ipv4ToBytes } from '../net/ipv4-bytes.js';
+import { errnoName } from '../sys/errno.js';
+import { libc } from '../sys/libc.js';
+import { AF_PACKET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from '../sys/socket-constants.js';
 
 /** ARP over Ethernet for IPv4 (RFC 826): 8 bytes of header, then two MAC/IPv4 pairs. */
 export const ARP_PACKET_LENGTH = 28;
@@ -79,12 +81,6 @@ export interface GarpSender {
   close(): void;
 }
 
-const AF_PACKET = 17;
-const SOCK_DGRAM = 2;
-// Non-blocking: a full device queue must fail the send (EAGAIN), not stall the VRRP timers on the
-// main thread. Close-on-exec: notify scripts must not inherit a packet socket.
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const SOCKADDR_LL_LENGTH = 20;
 
 /**
@@ -97,11 +93,13 @@ export function openGarpSender({ interfaceName, ifindex, mac }: GarpSenderOption
   // bind, to every interface).
   macToBytes(mac);
   if (!Number.isInteger(ifindex) || ifindex <= 0 || ifindex > 0x7fffffff) throw new RangeError(`not an interface index: ${ifindex}`);
+  // Non-blocking: a full device queue must fail the send (EAGAIN), not stall the VRRP timers on the
+  // main thread. Close-on-exec: notify scripts must not inherit a packet socket.
   const c = libc();
   const fd = c.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new GarpError(interfaceName, 'socket(AF_PACKET)', c.errno());
+  if (fd < 0) throw new GarpError(interfaceName, 'socket(AF_PACKET)', errnoName(c.errno()));
   if (c.bind(fd, sockaddrLl({ ifindex, protocol: 0, destination: null }), SOCKADDR_LL_LENGTH) !== 0) {
-    const errno = c.errno();
+    const errno = errnoName(c.errno());
     c.close(fd);
     throw new GarpError(interfaceName, `bind(ifindex ${ifindex})`, errno);
   }
@@ -112,7 +110,7 @@ export function openGarpSender({ interfaceName, ifindex, mac }: GarpSenderOption
       if (!open) throw new GarpError(interfaceName, `announce ${vip}`, 'EBADF');
       const packet = buildGratuitousArp({ vip, mac });
       const sent = c.sendto(fd, packet, packet.length, 0, destination, SOCKADDR_LL_LENGTH);
-      if (sent < 0) throw new GarpError(interfaceName, `sendto ${vip}`, c.errno());
+      if (sent < 0) throw new GarpError(interfaceName, `sendto ${vip}`, errnoName(c.errno()));
       if (sent !== packet.length) throw new GarpError(interfaceName, `sendto ${vip} (${sent} of ${packet.length} bytes)`, null);
     },
     close() {

@@ -1,7 +1,7 @@
 // The VRRP state machine (RFC 3768 6.4, RFC 5798 6.4) as a pure step function (style.md 5):
 // step(state, event) -> { state, actions }. No clock and no I/O: timers are actions the runtime arms,
 // and their expiry comes back as events.
-import { compareIpv4 } from './ipv4-address.js';
+import { compareIpv4 } from '../net/ipv4-bytes.js';
 
 export type VrrpStateName = 'initialize' | 'backup' | 'master' | 'fault';
 export type TimerName = 'masterDown' | 'advert' | 'preemptDelay';

@@ -2,12 +2,12 @@
 // through small injected ports (style.md 8), with an injected clock (style.md 6). The same class runs
 // on real sockets in the daemon and on an in-memory LAN in the scenario tests.
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { encode, passAuthData, type Advertisement } from './packet.js';
 import { filterAdvert, type DropReason, type ReceiveRules } from './receive-filter.js';
 import { initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type TimerName, type VrrpStateName } from './fsm.js';
 import type { Ipv4Packet } from './ipv4-header.js';
-import { vipAddress } from '../config/address.js';
+import { vipAddress } from '../net/address.js';
 
 /** Sends VRRP payloads; the IP header (TTL 255, TOS 0xC0, source) is the transport's job. */
 export interface VrrpTransport {

@@ -2,7 +2,7 @@
 // source at 12, destination at 16); sending from a configured unicast source needs IP_HDRINCL and a
 // header of our own, as keepalived's unicast_src_ip does.
 import { internetChecksum } from './checksum.js';
-import { bytesToIpv4, ipv4ToBytes } from './ipv4-address.js';
+import { bytesToIpv4, ipv4ToBytes } from '../net/ipv4-bytes.js';
 
 const MIN_HEADER_BYTES = 20;
 

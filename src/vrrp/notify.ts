@@ -8,9 +8,9 @@
 // its timeout, so a hung command delays the ones after it by at most that long and blocks nothing else.
 import type { Logger } from 'pino';
 import type { VrrpInstanceConfig } from '../config/schema.js';
-import { commandArgv } from '../health/command-line.js';
-import { describeRun, runCommand, runSucceeded } from '../health/run-command.js';
-import type { Clock } from './clock.js';
+import { commandArgv } from '../command/command-line.js';
+import { describeRun, runCommand, runSucceeded } from '../command/run-command.js';
+import type { Clock } from '../clock.js';
 import type { VrrpStateName } from './fsm.js';
 
 export type NotifyCommands = VrrpInstanceConfig['notify'];

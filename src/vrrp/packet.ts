@@ -2,7 +2,7 @@
 // No sockets, no timers (style.md 1). `decode` never throws: bytes from the wire are untrusted, and
 // each failure has a stable reason that the runtime counts (style.md 2).
 import { finishChecksum, internetChecksum, sumWords } from './checksum.js';
-import { bytesToIpv4, ipv4ToBytes } from './ipv4-address.js';
+import { bytesToIpv4, ipv4ToBytes } from '../net/ipv4-bytes.js';
 
 export const VRRP_PROTOCOL = 112;
 export const VRRP_MULTICAST_GROUP = '224.0.0.18';

@@ -6,7 +6,7 @@ import raw, { type Socket } from 'raw-socket';
 import type { Logger } from 'pino';
 import { TsvipError } from '../errors.js';
 import { buildIpv4Header, decodeIpv4, type Ipv4Packet } from './ipv4-header.js';
-import { ipv4ToBytes } from './ipv4-address.js';
+import { ipv4ToBytes } from '../net/ipv4-bytes.js';
 import { VRRP_MULTICAST_GROUP, VRRP_PROTOCOL } from './packet.js';
 import type { VrrpTransport } from './instance.js';
 

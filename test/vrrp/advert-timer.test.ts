@@ -3,7 +3,7 @@
 // drift apart from the schedule that backups expect (seen in the heal benchmark before the fix).
 import { pino } from 'pino';
 import { describe, expect, test } from 'vitest';
-import type { Clock } from '../../src/vrrp/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { VrrpInstance } from '../../src/vrrp/instance.js';
 import { VRRP_MULTICAST_GROUP } from '../../src/vrrp/packet.js';
 import { FakeClock } from './fake-clock.js';

@@ -1,5 +1,5 @@
 // A clock that only moves when the test says so: timers fire in order, deterministically.
-import type { Clock, TimerHandle } from '../../src/vrrp/clock.js';
+import type { Clock, TimerHandle } from '../../src/clock.js';
 
 interface Pending {
   id: number;

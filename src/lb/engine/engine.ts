@@ -11,7 +11,12 @@ import { BackendPool } from '../pool.js';
 import { newLoadBalancerCounters } from '../pool.js';
 import type { BackendAddress, BackendHealthChange, BackendHealthView, LoadBalancerCounters } from '../types.js';
 import { DeadlineHeap, type DeadlineEntry, type DeadlineOwner } from './deadline-heap.js';
-import * as c from './libc.js';
+import { errnoName, EAGAIN, EINTR } from '../../sys/errno.js';
+import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_EVENT_SIZE, EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, epollEvent, epollEventAt } from '../../sys/epoll.js';
+import { libc, type Libc } from '../../sys/libc.js';
+import * as c from '../../sys/socket-constants.js';
+import { intOption } from '../../sys/socket-constants.js';
+import { readSockaddrIn, sockaddrIn } from '../../net/sockaddr.js';
 import { ProxiedConnection, setSocketOptions, type ConnectionHost } from './proxied-connection.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineSettings, FromEngine, ToEngine } from './protocol.js';
 
@@ -59,11 +64,12 @@ export class Engine implements ConnectionHost {
   readonly counters: LoadBalancerCounters = newLoadBalancerCounters();
   readonly pool: BackendPool;
   readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  private readonly sys: Libc = libc();
   settings: EngineSettings;
   debug: boolean;
   private readonly health: RelayedHealth;
   private readonly epollFd: number;
-  private readonly events = Buffer.alloc(c.EPOLL_EVENT_SIZE * MAX_EVENTS);
+  private readonly events = Buffer.alloc(EPOLL_EVENT_SIZE * MAX_EVENTS);
   private readonly deadlines = new DeadlineHeap();
   private readonly sockets = new Map<number, ProxiedConnection>();
   private readonly listeners = new Map<number, Listener>();
@@ -92,19 +98,19 @@ export class Engine implements ConnectionHost {
     this.health = new RelayedHealth(init.up, (message) => this.send(message));
     this.addresses = addressTable(init.config.backends);
     this.pool = new BackendPool({ backends: poolBackends(init.config.backends), algorithm: init.config.algorithm, health: this.health, counters: this.counters });
-    this.epollFd = c.epollCreate(c.EPOLL_CLOEXEC);
-    if (this.epollFd < 0) throw new Error(`epoll_create1: ${c.errnoName(c.errno())}`);
-    this.add(init.wakeFd, c.EPOLLIN);
+    this.epollFd = this.sys.epollCreate(EPOLL_CLOEXEC);
+    if (this.epollFd < 0) throw new Error(`epoll_create1: ${errnoName(this.sys.errno())}`);
+    this.add(init.wakeFd, EPOLLIN);
   }
 
   /** Runs until an `exit` message; blocks the thread (epoll_wait) between events. */
   run(): void {
     const events = this.events;
     while (!this.exiting) {
-      const n = c.epollWait(this.epollFd, events, MAX_EVENTS, this.waitMs());
-      if (n < 0 && c.errno() !== c.EINTR) throw new Error(`epoll_wait: ${c.errnoName(c.errno())}`);
+      const n = this.sys.epollWait(this.epollFd, events, MAX_EVENTS, this.waitMs());
+      if (n < 0 && this.sys.errno() !== EINTR) throw new Error(`epoll_wait: ${errnoName(this.sys.errno())}`);
       for (let i = 0; i < n; i += 1) {
-        const { events: flags, fd } = c.epollEventAt(events, i);
+        const { events: flags, fd } = epollEventAt(events, i);
         const connection = this.sockets.get(fd);
         if (connection) connection.onEvent(fd, flags);
         else if (fd === this.init.wakeFd) this.readMessages();
@@ -131,7 +137,7 @@ export class Engine implements ConnectionHost {
 
   watch(fd: number, connection: ProxiedConnection): void {
     this.sockets.set(fd, connection);
-    this.add(fd, c.EPOLLIN | c.EPOLLOUT | c.EPOLLRDHUP | c.EPOLLET);
+    this.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
   }
 
   forget(fd: number): void {
@@ -166,7 +172,7 @@ export class Engine implements ConnectionHost {
   }
 
   private add(fd: number, events: number): void {
-    if (c.epollCtl(this.epollFd, c.EPOLL_CTL_ADD, fd, c.epollEvent(events, fd)) < 0) throw new Error(`epoll_ctl: ${c.errnoName(c.errno())}`);
+    if (this.sys.epollCtl(this.epollFd, EPOLL_CTL_ADD, fd, epollEvent(events, fd)) < 0) throw new Error(`epoll_ctl: ${errnoName(this.sys.errno())}`);
   }
 
   private send(message: FromEngine): void {
@@ -178,7 +184,7 @@ export class Engine implements ConnectionHost {
   }
 
   private readMessages(): void {
-    c.read(this.init.wakeFd, this.wakeBuffer, 8);
+    this.sys.read(this.init.wakeFd, this.wakeBuffer, 8);
     for (;;) {
       const received = receiveMessageOnPort(this.port);
       if (received === undefined) return;
@@ -225,24 +231,24 @@ export class Engine implements ConnectionHost {
   }
 
   private listen(id: number, host: string, port: number, backlog: number): EngineReply {
-    const fd = c.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
-    if (fd < 0) return { id, ok: false, errno: c.errnoName(c.errno()) };
-    c.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, c.intOption(1), 4);
+    const fd = this.sys.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
+    if (fd < 0) return { id, ok: false, errno: errnoName(this.sys.errno()) };
+    this.sys.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, intOption(1), 4);
     // Accepted sockets inherit TCP_NODELAY and the keepalive settings from the listening socket: three
     // syscalls fewer per client.
-    setSocketOptions(fd);
-    const address = c.sockaddrIn(host, port);
-    if (c.bind(fd, address, address.length) < 0 || c.listen(fd, backlog) < 0) {
-      const error = c.errnoName(c.errno());
-      c.close(fd);
+    setSocketOptions(this.sys, fd);
+    const address = sockaddrIn(host, port);
+    if (this.sys.bind(fd, address, address.length) < 0 || this.sys.listen(fd, backlog) < 0) {
+      const error = errnoName(this.sys.errno());
+      this.sys.close(fd);
       return { id, ok: false, errno: error };
     }
     const bound = Buffer.alloc(16);
-    const length = c.intOption(16);
-    c.getsockname(fd, bound, length);
-    const listener = { fd, ...c.readSockaddrIn(bound) };
+    const length = intOption(16);
+    this.sys.getsockname(fd, bound, length);
+    const listener = { fd, ...readSockaddrIn(bound) };
     this.listeners.set(fd, listener);
-    this.add(fd, c.EPOLLIN | c.EPOLLET);
+    this.add(fd, EPOLLIN | EPOLLET);
     return { id, ok: true, host: listener.host, port: listener.port };
   }
 
@@ -251,7 +257,7 @@ export class Engine implements ConnectionHost {
     for (const listener of this.listeners.values()) {
       if (listener.host !== host || listener.port !== port) continue;
       this.listeners.delete(listener.fd);
-      c.close(listener.fd);
+      this.sys.close(listener.fd);
     }
     this.statsDirty = true;
   }
@@ -285,12 +291,12 @@ export class Engine implements ConnectionHost {
         return;
       }
       this.acceptLength.writeInt32LE(16, 0);
-      const fd = c.accept4(listenFd, this.acceptAddress, this.acceptLength, c.SOCK_NONBLOCK | c.SOCK_CLOEXEC);
+      const fd = this.sys.accept4(listenFd, this.acceptAddress, this.acceptLength, c.SOCK_NONBLOCK | c.SOCK_CLOEXEC);
       if (fd < 0) {
-        const error = c.errno();
-        if (error === c.EAGAIN) return;
-        if (error === c.EINTR || error === 103 /* ECONNABORTED */) continue;
-        this.pauseAccepting(c.errnoName(error));
+        const error = this.sys.errno();
+        if (error === EAGAIN) return;
+        if (error === EINTR || error === 103 /* ECONNABORTED */) continue;
+        this.pauseAccepting(errnoName(error));
         return;
       }
       this.counters.active += 1;
@@ -333,7 +339,7 @@ export class Engine implements ConnectionHost {
     let total = 0;
     for (const fd of this.listeners.keys()) {
       this.tcpInfoLength.writeInt32LE(this.tcpInfo.length, 0);
-      if (c.getsockopt(fd, c.IPPROTO_TCP, c.TCP_INFO, this.tcpInfo, this.tcpInfoLength) === 0) total += this.tcpInfo.readUInt32LE(24);
+      if (this.sys.getsockopt(fd, c.IPPROTO_TCP, c.TCP_INFO, this.tcpInfo, this.tcpInfoLength) === 0) total += this.tcpInfo.readUInt32LE(24);
     }
     return total;
   }
@@ -348,11 +354,11 @@ export class Engine implements ConnectionHost {
   }
 
   private shutDown(): void {
-    for (const fd of this.listeners.keys()) c.close(fd);
+    for (const fd of this.listeners.keys()) this.sys.close(fd);
     this.listeners.clear();
     this.cutAll();
     this.deadlines.clear();
-    c.close(this.epollFd);
+    this.sys.close(this.epollFd);
     this.statsSentAt = -Infinity;
     this.statsDirty = true;
     this.sendStats(this.now());
@@ -364,5 +370,5 @@ function poolBackends(backends: readonly EngineBackend[]): BackendAddress[] {
 }
 
 function addressTable(backends: readonly EngineBackend[]): Map<string, Buffer | string> {
-  return new Map(backends.map((backend) => [backend.name, backend.ip === null ? (backend.unresolved ?? `cannot resolve ${backend.address}`) : c.sockaddrIn(backend.ip, backend.port)]));
+  return new Map(backends.map((backend) => [backend.name, backend.ip === null ? (backend.unresolved ?? `cannot resolve ${backend.address}`) : sockaddrIn(backend.ip, backend.port)]));
 }

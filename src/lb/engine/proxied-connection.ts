@@ -27,7 +27,11 @@
 import type { BackendPool } from '../pool.js';
 import type { BackendAddress, BackendCounters, LoadBalancerCounters } from '../types.js';
 import type { DeadlineEntry, DeadlineOwner } from './deadline-heap.js';
-import * as c from './libc.js';
+import { errnoName, EAGAIN, ECONNRESET, EINPROGRESS } from '../../sys/errno.js';
+import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../../sys/epoll.js';
+import { libc, type Libc } from '../../sys/libc.js';
+import * as c from '../../sys/socket-constants.js';
+import { intOption } from '../../sys/socket-constants.js';
 import type { EngineSettings } from './protocol.js';
 
 /**
@@ -77,7 +81,7 @@ interface Failure {
 
 type Phase = 'connecting' | 'trial' | 'committed' | 'closed';
 
-const HANGUP = c.EPOLLERR | c.EPOLLHUP | c.EPOLLRDHUP;
+const HANGUP = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 const LINGER_RESET = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
 const ERROR_VALUE = Buffer.alloc(4);
 const ERROR_LENGTH = Buffer.alloc(4);
@@ -106,6 +110,8 @@ export class ProxiedConnection implements DeadlineOwner {
   /** The deadline this connection has in the engine's heap (Infinity: none). */
   private scheduled = Infinity;
   private scheduledEntry: DeadlineEntry | null = null;
+  // The thread's libc binding (made on the engine's first use).
+  private readonly sys: Libc = libc();
 
   constructor(
     private readonly host: ConnectionHost,
@@ -139,25 +145,25 @@ export class ProxiedConnection implements DeadlineOwner {
     const upstream = this.upstream;
     if (fd === this.fd) {
       if (events & HANGUP) this.clientHungUp = true;
-      if (events & (c.EPOLLIN | HANGUP)) this.clientReadable = true;
-      if (events & (c.EPOLLOUT | c.EPOLLERR | c.EPOLLHUP)) this.clientWritable = true;
+      if (events & (EPOLLIN | HANGUP)) this.clientReadable = true;
+      if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) this.clientWritable = true;
     } else if (upstream && fd === upstream.fd) {
       if (!upstream.connected) {
         // A connect that failed is signalled with EPOLLERR (and HUP); only then is SO_ERROR worth a syscall.
-        if (events & (c.EPOLLERR | c.EPOLLHUP)) {
+        if (events & (EPOLLERR | EPOLLHUP)) {
           ERROR_LENGTH.writeInt32LE(4, 0);
-          c.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, ERROR_VALUE, ERROR_LENGTH);
+          this.sys.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, ERROR_VALUE, ERROR_LENGTH);
           const error = ERROR_VALUE.readInt32LE(0);
-          this.connectFailed(upstream, `connect ${c.errnoName(error === 0 ? c.ECONNRESET : error)}`);
+          this.connectFailed(upstream, `connect ${errnoName(error === 0 ? ECONNRESET : error)}`);
           this.reschedule();
           return;
         }
-        if (!(events & c.EPOLLOUT)) return;
+        if (!(events & EPOLLOUT)) return;
         this.onConnected(upstream);
       }
       if (events & HANGUP) upstream.hungUp = true;
-      if (events & (c.EPOLLIN | HANGUP)) upstream.readable = true;
-      if (events & (c.EPOLLOUT | c.EPOLLERR | c.EPOLLHUP)) upstream.writable = true;
+      if (events & (EPOLLIN | HANGUP)) upstream.readable = true;
+      if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) upstream.writable = true;
     } else {
       return;
     }
@@ -214,7 +220,7 @@ export class ProxiedConnection implements DeadlineOwner {
         if (connected && !this.shutToBackend) {
           this.shutToBackend = true;
           // The last direction to end: close() right after sends the FIN.
-          if (!this.otherDirectionDone(this.backendEnded, this.shutToClient, this.toClient)) c.shutdown(upstream.fd, c.SHUT_WR);
+          if (!this.otherDirectionDone(this.backendEnded, this.shutToClient, this.toClient)) this.sys.shutdown(upstream.fd, c.SHUT_WR);
         }
         return true;
       }
@@ -223,14 +229,14 @@ export class ProxiedConnection implements DeadlineOwner {
       if (this.phase === 'connecting' && this.replayBytes > REPLAY_LIMIT_BYTES) return true;
       // While a replay is possible, read no more than can still be kept for it, plus one byte to know it is exceeded.
       const room = this.phase === 'connecting' ? Math.min(buffer.length, REPLAY_LIMIT_BYTES + 1 - this.replayBytes) : buffer.length;
-      const n = c.read(this.fd, buffer, room);
+      const n = this.sys.read(this.fd, buffer, room);
       if (n < 0) {
-        const error = c.errno();
-        if (error === c.EAGAIN) {
+        const error = this.sys.errno();
+        if (error === EAGAIN) {
           this.clientReadable = false;
           return true;
         }
-        this.clientFailed(`read ${c.errnoName(error)}`);
+        this.clientFailed(`read ${errnoName(error)}`);
         return false;
       }
       if (n === 0) {
@@ -271,19 +277,19 @@ export class ProxiedConnection implements DeadlineOwner {
       if (this.backendEnded) {
         if (!this.shutToClient) {
           this.shutToClient = true;
-          if (!this.otherDirectionDone(this.clientEnded, this.shutToBackend, this.toBackend)) c.shutdown(this.fd, c.SHUT_WR);
+          if (!this.otherDirectionDone(this.clientEnded, this.shutToBackend, this.toBackend)) this.sys.shutdown(this.fd, c.SHUT_WR);
         }
         return true;
       }
       if (!upstream.readable) return true;
-      const n = c.read(upstream.fd, buffer, buffer.length);
+      const n = this.sys.read(upstream.fd, buffer, buffer.length);
       if (n < 0) {
-        const error = c.errno();
-        if (error === c.EAGAIN) {
+        const error = this.sys.errno();
+        if (error === EAGAIN) {
           upstream.readable = false;
           return true;
         }
-        this.backendIoFailed(upstream, `read ${c.errnoName(error)}`);
+        this.backendIoFailed(upstream, `read ${errnoName(error)}`);
         return this.isOpen();
       }
       if (n === 0) {
@@ -311,12 +317,12 @@ export class ProxiedConnection implements DeadlineOwner {
   /** Writes what it can; keeps the rest as toBackend. False when not all was written (or it failed). */
   private writeToBackend(upstream: Upstream, data: Buffer): boolean {
     if (data !== this.toBackend) upstream.counters.bytesIn += data.length;
-    const n = upstream.writable ? c.write(upstream.fd, data, data.length) : -2;
+    const n = upstream.writable ? this.sys.write(upstream.fd, data, data.length) : -2;
     if (n === data.length) return true;
     if (n === -1) {
-      const error = c.errno();
-      if (error !== c.EAGAIN) {
-        this.backendIoFailed(upstream, `write ${c.errnoName(error)}`);
+      const error = this.sys.errno();
+      if (error !== EAGAIN) {
+        this.backendIoFailed(upstream, `write ${errnoName(error)}`);
         return false;
       }
     }
@@ -326,12 +332,12 @@ export class ProxiedConnection implements DeadlineOwner {
   }
 
   private writeToClient(data: Buffer): boolean {
-    const n = this.clientWritable ? c.write(this.fd, data, data.length) : -2;
+    const n = this.clientWritable ? this.sys.write(this.fd, data, data.length) : -2;
     if (n === data.length) return true;
     if (n === -1) {
-      const error = c.errno();
-      if (error !== c.EAGAIN) {
-        this.clientFailed(`write ${c.errnoName(error)}`);
+      const error = this.sys.errno();
+      if (error !== EAGAIN) {
+        this.clientFailed(`write ${errnoName(error)}`);
         return false;
       }
     }
@@ -365,11 +371,11 @@ export class ProxiedConnection implements DeadlineOwner {
       this.connectFailed(upstream, address);
       return;
     }
-    const fd = c.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
+    const fd = this.sys.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
     if (fd < 0) {
       // Not the backend's failure (no passive health report, which would take every backend down in
       // turn and move the VIP): this host is out of sockets. The client is closed, as haproxy does.
-      const error = c.errnoName(c.errno());
+      const error = errnoName(this.sys.errno());
       this.release(upstream);
       this.upstream = null;
       this.host.counters.rejected += 1;
@@ -379,12 +385,12 @@ export class ProxiedConnection implements DeadlineOwner {
       return;
     }
     upstream.fd = fd;
-    setSocketOptions(fd);
-    const result = c.connect(fd, address, address.length);
+    setSocketOptions(this.sys, fd);
+    const result = this.sys.connect(fd, address, address.length);
     if (result < 0) {
-      const error = c.errno();
-      if (error !== c.EINPROGRESS) {
-        this.connectFailed(upstream, `connect ${c.errnoName(error)}`);
+      const error = this.sys.errno();
+      if (error !== EINPROGRESS) {
+        this.connectFailed(upstream, `connect ${errnoName(error)}`);
         return;
       }
     }
@@ -471,7 +477,7 @@ export class ProxiedConnection implements DeadlineOwner {
     this.connectDue = 0;
     if (upstream.fd >= 0) {
       this.host.forget(upstream.fd);
-      resetClose(upstream.fd);
+      resetClose(this.sys, upstream.fd);
       upstream.fd = -1;
     }
     this.release(upstream);
@@ -503,8 +509,8 @@ export class ProxiedConnection implements DeadlineOwner {
     if (upstream) {
       if (upstream.fd >= 0) {
         this.host.forget(upstream.fd);
-        if (reset || !upstream.connected) resetClose(upstream.fd);
-        else c.close(upstream.fd);
+        if (reset || !upstream.connected) resetClose(this.sys, upstream.fd);
+        else this.sys.close(upstream.fd);
         upstream.fd = -1;
       }
       this.release(upstream);
@@ -512,8 +518,8 @@ export class ProxiedConnection implements DeadlineOwner {
     // Not kept alive by a deadline in the heap until it comes due (a connectTimeout after 10,000 connections a second).
     if (this.scheduledEntry) this.scheduledEntry.owner = null;
     this.host.forget(this.fd);
-    if (reset) resetClose(this.fd);
-    else c.close(this.fd);
+    if (reset) resetClose(this.sys, this.fd);
+    else this.sys.close(this.fd);
     this.host.closed(this);
   }
 
@@ -536,10 +542,10 @@ export class ProxiedConnection implements DeadlineOwner {
 }
 
 /** TCP_NODELAY and keepalive (first probe after KEEPALIVE_INITIAL_DELAY_MS), on both sides of every connection. */
-export function setSocketOptions(fd: number): void {
-  c.setsockopt(fd, c.IPPROTO_TCP, c.TCP_NODELAY, ONE, 4);
-  c.setsockopt(fd, c.SOL_SOCKET, c.SO_KEEPALIVE, ONE, 4);
-  c.setsockopt(fd, c.IPPROTO_TCP, c.TCP_KEEPIDLE, KEEPALIVE_IDLE, 4);
+export function setSocketOptions(sys: Libc, fd: number): void {
+  sys.setsockopt(fd, c.IPPROTO_TCP, c.TCP_NODELAY, ONE, 4);
+  sys.setsockopt(fd, c.SOL_SOCKET, c.SO_KEEPALIVE, ONE, 4);
+  sys.setsockopt(fd, c.IPPROTO_TCP, c.TCP_KEEPIDLE, KEEPALIVE_IDLE, 4);
 }
 
 /**
@@ -549,11 +555,11 @@ export function setSocketOptions(fd: number): void {
  */
 export const KEEPALIVE_INITIAL_DELAY_MS = 30_000;
 
-const ONE = c.intOption(1);
-const KEEPALIVE_IDLE = c.intOption(KEEPALIVE_INITIAL_DELAY_MS / 1000);
+const ONE = intOption(1);
+const KEEPALIVE_IDLE = intOption(KEEPALIVE_INITIAL_DELAY_MS / 1000);
 
 /** Closes with a reset (SO_LINGER 0), so the peer sees that the connection failed rather than a clean end. */
-export function resetClose(fd: number): void {
-  c.setsockopt(fd, c.SOL_SOCKET, c.SO_LINGER, LINGER_RESET, LINGER_RESET.length);
-  c.close(fd);
+export function resetClose(sys: Libc, fd: number): void {
+  sys.setsockopt(fd, c.SOL_SOCKET, c.SO_LINGER, LINGER_RESET, LINGER_RESET.length);
+  sys.close(fd);
 }

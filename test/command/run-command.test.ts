@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { describeRun, runCommand, runSucceeded } from '../../src/health/run-command.js';
-import { alive, killQuietly, readPids, tempDir, waitGone, type TempDir } from './processes.js';
+import { describeRun, runCommand, runSucceeded } from '../../src/command/run-command.js';
+import { alive, killQuietly, readPids, tempDir, waitGone, type TempDir } from '../health/processes.js';
 
 let dir: TempDir;
 const leftovers: number[] = [];

@@ -1,7 +1,7 @@
 // IPv4 addresses as 4 bytes on the wire and dotted quads everywhere else. The one parser is
-// config/address.ts's ipv4ToNumber (strict: no leading zeros), so the wire and vip.yaml agree on what
+// address.ts's ipv4ToNumber (strict: no leading zeros), so the wire and vip.yaml agree on what
 // an address is.
-import { ipv4ToNumber } from '../config/address.js';
+import { ipv4ToNumber } from './address.js';
 
 function numberOf(address: string): number {
   const value = ipv4ToNumber(address);

@@ -5,7 +5,7 @@
 // (`kill(-pid)`), as keepalived does for its scripts: a `check.sh` that runs `curl` which hangs must not
 // leave the curl behind, once per interval, forever.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { systemClock, type Clock, type TimerHandle } from '../vrrp/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 
 export interface RunCommandOptions {
   argv: readonly string[];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { commandArgv, parseCommandLine, splitCommandLine } from '../../src/health/command-line.js';
+import { commandArgv, parseCommandLine, splitCommandLine } from '../../src/command/command-line.js';
 
 describe('splitCommandLine', () => {
   test.each([

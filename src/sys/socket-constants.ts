@@ -1,0 +1,29 @@
+// Linux's numbers for the socket calls in libc.ts (x86-64 and arm64 share them), and the small option
+// buffers setsockopt takes.
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const AF_PACKET = 17;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SO_REUSEADDR = 2;
+export const SO_ERROR = 4;
+export const SO_KEEPALIVE = 9;
+export const SO_LINGER = 13;
+export const IPPROTO_TCP = 6;
+export const TCP_NODELAY = 1;
+export const TCP_KEEPIDLE = 4;
+export const TCP_INFO = 11;
+export const SHUT_WR = 1;
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
+
+/** An int option value, as setsockopt reads it. */
+export function intOption(value: number): Buffer {
+  const buffer = Buffer.alloc(4);
+  buffer.writeInt32LE(value, 0);
+  return buffer;
+}

@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, test } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+// The files whose logic must stay free of I/O and time (style.md 1, 5): if one of them left the lint's
+// list, a socket or a timer could creep in unnoticed.
+const PURE_FILES = [
+  'src/vrrp/packet.ts',
+  'src/vrrp/fsm.ts',
+  'src/vrrp/receive-filter.ts',
+  'src/vrrp/ipv4-header.ts',
+  'src/vrrp/checksum.ts',
+  'src/lb/balance.ts',
+  'src/net/address.ts',
+  'src/net/ipv4-bytes.ts',
+  'src/net/sockaddr.ts',
+];
+
+const eslint = new ESLint({ cwd: ROOT });
+
+async function messagesFor(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: `${ROOT}/${filePath}` });
+  return (result?.messages ?? []).map((message) => `${message.ruleId ?? ''}: ${message.message}`);
+}
+
+describe('the purity lint (style.md 1, 5)', () => {
+  test.each(PURE_FILES)('%s may not import a socket, a timer or the libc binding', async (file) => {
+    const code = "import { createSocket } from 'node:dgram';\nimport { libc } from '../sys/libc.js';\nexport const s = [createSocket, libc];\n";
+    const messages = await messagesFor(file, code);
+    expect(messages.filter((message) => message.startsWith('no-restricted-imports'))).toHaveLength(2);
+  });
+
+  test.each(PURE_FILES)('%s may not start a timer', async (file) => {
+    const messages = await messagesFor(file, 'export function later(f: () => void): void {\n  setTimeout(f, 1);\n}\n');
+    expect(messages).toContainEqual(expect.stringMatching(/^no-restricted-globals: /));
+  });
+
+  test('a runtime part is not held to it', async () => {
+    const messages = await messagesFor('src/vrrp/instance.ts', 'export function later(f: () => void): void {\n  setTimeout(f, 1);\n}\n');
+    expect(messages.filter((message) => message.startsWith('no-restricted-globals'))).toEqual([]);
+  });
+});
