@@ -33,6 +33,8 @@ export default tseslint.config(
       'src/vrrp/checksum.ts',
       'src/lb/balance.ts',
       'src/net/*.ts',
+      'src/daemon/reload-plan.ts',
+      'src/daemon/instance-settings.ts',
     ],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeModulesWithoutPrefix, patterns: [{ group: ['node:net', 'node:dgram', 'node:timers', 'node:timers/*', 'node:fs', 'node:child_process', 'raw-socket', 'netlink', 'koffi', '**/sys/*'], message: 'This part is pure: no sockets, no timers, no native calls (style.md 1, 5).' }] }],

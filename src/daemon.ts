@@ -3,25 +3,26 @@
 // config was validated by the caller, then host checks, then stale VIPs are cleared, then it acts.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { RtNetlinkSocket } from 'netlink';
 import type { Config, LoadBalancerConfig, VrrpInstanceConfig } from './config/schema.js';
 import { partLogger } from './log.js';
 import { checkHost, HostCheckError, type EthernetInterface } from './daemon/host-checks.js';
+import type { DaemonPorts, VrrpSocket } from './daemon/ports.js';
+import { planReload } from './daemon/reload-plan.js';
+import { systemPorts } from './daemon/system-ports.js';
 import { LoadBalancerRuntime } from './daemon/load-balancer-runtime.js';
 import { watchEventLoop, type EventLoopWatch } from './daemon/event-loop-watch.js';
 import { feedBackendsTracker } from './lb/backend-health.js';
 import { InstanceRuntime } from './daemon/instance-runtime.js';
-import { ownAddressOf, recreateReasons } from './daemon/instance-settings.js';
+import { ownAddressOf } from './daemon/instance-settings.js';
 import { clearStaleVips, primaryAddress } from './daemon/stale-vips.js';
-import { openRtnl } from './netlink/addresses.js';
 import { parseHostPort } from './net/address.js';
 import { TsvipError } from './errors.js';
 import { startStatusServer, type StatusServer } from './status/server.js';
 import { loadStatusCredentials, type StatusCredentials } from './status/basic-auth.js';
 import { redactConfig, type StatusSnapshot, type TransitionStatus } from './status/snapshot.js';
 import { VERSION } from './version.js';
-import { watchNetlinkEvents, type NetlinkWatcher } from './netlink/events.js';
-import { openGarpSender, type GarpSender } from './netlink/garp.js';
+import type { GarpSender } from './netlink/garp.js';
+import type { Rtnl } from './netlink/rtnl.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** How often the event-loop delay is reported (debug; warn when too high). */
@@ -40,6 +41,16 @@ function delayWarningMs(config: Config): number {
 export interface DaemonOptions {
   logger: Logger;
   clock?: Clock;
+  /** The host behind rtnetlink, VRRP sockets and gratuitous ARP; the real one unless a test says. */
+  ports?: DaemonPorts;
+}
+
+/** An instance whose fallible set-up is done: its interface, its address and an open socket. */
+interface PreparedInstance {
+  config: VrrpInstanceConfig;
+  iface: EthernetInterface;
+  ownAddress: string;
+  socket: VrrpSocket;
 }
 
 export class Daemon {
@@ -50,6 +61,7 @@ export class Daemon {
   private readonly garpSenders = new Map<string, GarpSender>();
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly ports: DaemonPorts;
   private stopping = false;
   private started = false;
   private status: StatusServer | null = null;
@@ -60,12 +72,14 @@ export class Daemon {
 
   private constructor(
     private config: Config,
-    private readonly rtnl: RtNetlinkSocket,
-    private readonly watcher: NetlinkWatcher,
+    private readonly rtnl: Rtnl,
+    ports: DaemonPorts,
     private readonly options: DaemonOptions,
   ) {
     this.log = partLogger(options.logger, 'daemon');
     this.clock = options.clock ?? systemClock;
+    this.ports = ports;
+    const watcher = rtnl.events;
     this.eventLoop = watchEventLoop({ logger: this.log, everyMs: EVENT_LOOP_REPORT_MS, warnAboveMs: delayWarningMs(config) });
     watcher.on('link', (event) => {
       for (const runtime of this.runtimes.values()) runtime.onLink(event);
@@ -83,21 +97,15 @@ export class Daemon {
 
   /** Host checks, stale VIP cleanup, then every instance starts. Throws HostCheckError or TsvipError. */
   static async start(config: Config, options: DaemonOptions): Promise<Daemon> {
-    const interfaces = checkHost(config);
-    const rtnl = openRtnl();
-    let watcher: NetlinkWatcher;
-    try {
-      watcher = watchNetlinkEvents({ logger: partLogger(options.logger, 'netlink') });
-    } catch (error) {
-      rtnl.socket.close();
-      throw error;
-    }
-    const daemon = new Daemon(config, rtnl, watcher, options);
+    const ports = options.ports ?? systemPorts();
+    const interfaces = checkHost(config, ports.hostFacts());
+    const rtnl = ports.openRtnl(partLogger(options.logger, 'netlink'));
+    const daemon = new Daemon(config, rtnl, ports, options);
     try {
       daemon.credentials = loadStatusCredentials(config.status.auth);
       // Fixed binds first: a port in use stops the start before any VIP moves.
       for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
-      for (const instance of config.vrrp) await daemon.startInstance(instance, config, interfaces);
+      for (const instance of config.vrrp) await daemon.startInstance(await daemon.prepareInstance(instance, config, interfaces));
       daemon.wire();
       const listen = parseHostPort(config.status.listen, { allowHostname: false, keywords: [] });
       if (!listen.ok) throw new TsvipError('ERR_STATUS_BIND', `status.listen ${config.status.listen}: ${listen.reason}`);
@@ -152,57 +160,68 @@ export class Daemon {
   }
 
   /**
-   * SIGHUP: applies `next` (already validated). Changed priorities, peers, auth, trackers and notify
-   * apply in place without a state change; an instance whose VRID, interface, version, interval,
-   * VIPs or addressing changed is restarted; removed ones stop, new ones start.
+   * SIGHUP: applies `next` (already validated) as planReload() decides. Whatever can fail is done
+   * first (host checks, credentials, the new instances' addresses and sockets, the new load balancers'
+   * binds): if any of it fails, nothing has changed and the reload is rejected with that error.
    */
   async reload(next: Config): Promise<void> {
-    const interfaces = checkHost(next);
+    const plan = planReload(this.config, next);
+    const interfaces = checkHost(next, this.ports.hostFacts());
     // Read before anything changes: an unreadable password file rejects the whole reload.
     const credentials = loadStatusCredentials(next.status.auth);
-    const nextByName = new Map(next.vrrp.map((instance) => [instance.name, instance]));
-    // A snapshot: a restarted instance is put back into the map under the same name.
-    for (const [name, runtime] of [...this.runtimes]) {
-      const wanted = nextByName.get(name);
-      if (wanted === undefined) {
-        this.log.info({ instance: name }, 'instance removed by reload');
-        await this.stopInstance(name, runtime);
-        continue;
-      }
-      const reasons = recreateReasons(runtime.config, wanted);
-      if (reasons.length > 0) {
-        this.log.info({ instance: name, changed: reasons }, 'instance restarted by reload');
-        await this.stopInstance(name, runtime);
-        await this.startInstance(wanted, next, interfaces);
-      } else {
-        runtime.apply(wanted);
-      }
-    }
-    for (const instance of next.vrrp) {
-      if (!this.runtimes.has(instance.name)) {
-        this.log.info({ instance: instance.name }, 'instance added by reload');
-        await this.startInstance(instance, next, interfaces);
-      }
-    }
+    const nextInstances = new Map(next.vrrp.map((instance) => [instance.name, instance]));
     const nextBalancers = new Map(next.loadBalancers.map((lb) => [lb.name, lb]));
-    for (const [name, runtime] of [...this.balancers]) {
-      const wanted = nextBalancers.get(name);
-      if (wanted === undefined) {
-        this.log.info({ loadBalancer: name }, 'load balancer removed by reload: draining');
-        this.balancers.delete(name);
+    const configOf = <T>(configs: Map<string, T>, name: string): T => configs.get(name) as T;
+
+    const prepared = new Map<string, PreparedInstance>();
+    const addedBalancers: LoadBalancerRuntime[] = [];
+    try {
+      for (const name of [...plan.instances.restart.map((restart) => restart.name), ...plan.instances.add]) {
+        prepared.set(name, await this.prepareInstance(configOf(nextInstances, name), next, interfaces));
+      }
+      for (const name of plan.loadBalancers.add) addedBalancers.push(await this.openLoadBalancer(configOf(nextBalancers, name)));
+    } catch (error) {
+      for (const ready of prepared.values()) ready.socket.close();
+      await Promise.all(addedBalancers.map(async (runtime) => (await runtime.stopAccepting(), runtime.drain())));
+      throw error;
+    }
+
+    // From here on nothing is expected to fail; what does is logged and the rest still applies.
+    for (const name of plan.instances.remove) {
+      this.log.info({ instance: name }, 'instance removed by reload');
+      await this.stopInstance(name);
+    }
+    for (const { name, changed } of plan.instances.restart) {
+      this.log.info({ instance: name, changed }, 'instance restarted by reload');
+      await this.stopInstance(name);
+      await this.startInstance(prepared.get(name) as PreparedInstance);
+    }
+    for (const name of plan.instances.inPlace) this.runtimes.get(name)?.apply(configOf(nextInstances, name));
+    for (const name of plan.instances.add) {
+      this.log.info({ instance: name }, 'instance added by reload');
+      await this.startInstance(prepared.get(name) as PreparedInstance);
+    }
+    for (const name of plan.loadBalancers.remove) {
+      const runtime = this.balancers.get(name);
+      this.balancers.delete(name);
+      this.log.info({ loadBalancer: name }, 'load balancer removed by reload: draining');
+      if (runtime !== undefined) {
         await runtime.stopAccepting();
         void runtime.drain();
-      } else {
-        await runtime.update(wanted, this.instances);
       }
     }
-    for (const lb of next.loadBalancers) {
-      if (!this.balancers.has(lb.name)) {
-        this.log.info({ loadBalancer: lb.name }, 'load balancer added by reload');
-        await this.startLoadBalancer(lb);
+    for (const { name } of plan.loadBalancers.update) {
+      try {
+        await this.balancers.get(name)?.update(configOf(nextBalancers, name), this.instances);
+      } catch (error) {
+        this.log.error({ loadBalancer: name, err: error, code: (error as TsvipError).code ?? 'ERR_LB_BIND' }, `load balancer ${name} could not listen on its new bind; the rest of the reload applies`);
       }
     }
-    if (next.status.listen !== this.config.status.listen) this.log.warn({ listen: next.status.listen, code: 'STATUS_LISTEN_NOT_RELOADED' }, 'status.listen changes at the next restart, not on reload');
+    for (const runtime of addedBalancers) {
+      this.log.info({ loadBalancer: runtime.config.name }, 'load balancer added by reload');
+      this.balancers.set(runtime.config.name, runtime);
+    }
+    if (plan.statusListenChanged) this.log.warn({ listen: next.status.listen, code: 'STATUS_LISTEN_NOT_RELOADED' }, 'status.listen changes at the next restart, not on reload');
     this.config = next;
     this.credentials = credentials;
     this.eventLoop.setWarnAbove(delayWarningMs(next));
@@ -218,22 +237,35 @@ export class Daemon {
     this.unwire();
     // No new clients, then the VIPs go (priority 0), then open connections get shutdownDrain to end.
     await Promise.all(this.loadBalancers.map((lb) => lb.stopAccepting()));
-    await Promise.all([...this.runtimes].map(([name, runtime]) => this.stopInstance(name, runtime)));
+    await Promise.all([...this.runtimes.keys()].map((name) => this.stopInstance(name)));
     const cut = await Promise.all(this.loadBalancers.map((lb) => lb.drain()));
     if (cut.some((count) => count > 0)) this.log.warn({ cut: cut.reduce((sum, count) => sum + count, 0), code: 'LB_DRAIN_CUT' }, 'connections cut at the end of shutdownDrain');
     for (const sender of this.garpSenders.values()) sender.close();
     this.garpSenders.clear();
     this.eventLoop.stop();
     await this.status?.close();
-    this.watcher.close();
-    this.rtnl.socket.close();
+    this.rtnl.close();
     this.log.info({ reason }, 'stopped');
   }
 
   private async startLoadBalancer(config: LoadBalancerConfig): Promise<void> {
     const runtime = new LoadBalancerRuntime(config, { logger: this.options.logger, clock: this.clock });
+    // In the map before it listens: a failed start is stopped with the rest by shutdown().
     this.balancers.set(config.name, runtime);
     await runtime.start();
+  }
+
+  /** A started load balancer not yet in the daemon's map: a failed bind stops it here. */
+  private async openLoadBalancer(config: LoadBalancerConfig): Promise<LoadBalancerRuntime> {
+    const runtime = new LoadBalancerRuntime(config, { logger: this.options.logger, clock: this.clock });
+    try {
+      await runtime.start();
+    } catch (error) {
+      await runtime.stopAccepting();
+      await runtime.drain();
+      throw error;
+    }
+    return runtime;
   }
 
   /**
@@ -255,21 +287,47 @@ export class Daemon {
     for (const undo of this.wiring.splice(0)) undo();
   }
 
-  /** `whole` is the config the instance belongs to: its other instances' VIPs are not addresses of ours. */
-  private async startInstance(config: VrrpInstanceConfig, whole: Config, interfaces: Map<string, EthernetInterface>): Promise<void> {
+  /**
+   * Everything about starting an instance that can fail, with nothing changed yet: its interface, the
+   * address it sends from and its socket. `whole` is the config the instance belongs to: its other
+   * instances' VIPs are not addresses of ours.
+   */
+  private async prepareInstance(config: VrrpInstanceConfig, whole: Config, interfaces: Map<string, EthernetInterface>): Promise<PreparedInstance> {
     const iface = interfaces.get(config.interface);
     if (iface === undefined) throw new HostCheckError([`interface ${config.interface} (instance ${config.name}) does not exist on this host`]);
-    const logger = partLogger(this.options.logger, 'vrrp', { instance: config.name });
     const allVips = whole.vrrp.filter((other) => other.interface === config.interface).flatMap((other) => other.vips);
     const ownAddress = ownAddressOf(config, await primaryAddress(this.rtnl, iface.ifindex, allVips));
     if (ownAddress === null) {
       throw new HostCheckError([`interface ${config.interface} (instance ${config.name}) has no IPv4 address of its own to send adverts from; add one or set unicast.source`]);
     }
-    await clearStaleVips({ rtnl: this.rtnl, ifindex: iface.ifindex, instance: config, logger });
+    this.garpSender(iface);
+    const socket = this.ports.openVrrpSocket({
+      interfaceName: iface.name,
+      ifindex: iface.ifindex,
+      multicast: config.unicast === undefined,
+      sourceAddress: config.unicast?.source ?? null,
+      logger: this.instanceLogger(config),
+    });
+    return { config, iface, ownAddress, socket };
+  }
+
+  private instanceLogger(config: VrrpInstanceConfig): Logger {
+    return partLogger(this.options.logger, 'vrrp', { instance: config.name });
+  }
+
+  private async startInstance({ config, iface, ownAddress, socket }: PreparedInstance): Promise<void> {
+    const logger = this.instanceLogger(config);
+    try {
+      await clearStaleVips({ rtnl: this.rtnl, ifindex: iface.ifindex, instance: config, logger });
+    } catch (error) {
+      // Not fatal: the election still runs, and a master adds its VIPs whatever was there.
+      logger.error({ err: error, code: (error as TsvipError).code ?? 'ERR_NETLINK' }, 'could not clear stale VIPs');
+    }
     const runtime = new InstanceRuntime(config, {
       rtnl: this.rtnl,
       iface,
       ownAddress,
+      socket,
       garp: this.garpSender(iface),
       clock: this.clock,
       logger,
@@ -278,11 +336,13 @@ export class Daemon {
       this.transitions.push({ instance: config.name, from: record.from, to: record.to, reason: record.reason, priority: record.priority, at: new Date().toISOString() });
       if (this.transitions.length > TRANSITIONS_KEPT) this.transitions.shift();
     });
-    runtime.start();
     this.runtimes.set(config.name, runtime);
+    runtime.start();
   }
 
-  private async stopInstance(name: string, runtime: InstanceRuntime): Promise<void> {
+  private async stopInstance(name: string): Promise<void> {
+    const runtime = this.runtimes.get(name);
+    if (runtime === undefined) return;
     this.runtimes.delete(name);
     await runtime.stop();
   }
@@ -290,7 +350,7 @@ export class Daemon {
   private garpSender(iface: EthernetInterface): GarpSender {
     let sender = this.garpSenders.get(iface.name);
     if (sender === undefined) {
-      sender = openGarpSender({ interfaceName: iface.name, ifindex: iface.ifindex, mac: iface.mac });
+      sender = this.ports.openAnnouncer(iface);
       this.garpSenders.set(iface.name, sender);
     }
     return sender;

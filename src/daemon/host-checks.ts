@@ -34,13 +34,14 @@ export interface HostFacts {
   interfaceInfo: (name: string) => InterfaceInfo | null;
 }
 
-const realHost = (): HostFacts => ({ capabilities: effectiveCapabilities(), interfaceInfo });
+/** This host's capabilities and interfaces, read now. */
+export const realHostFacts = (): HostFacts => ({ capabilities: effectiveCapabilities(), interfaceInfo });
 
-/** Throws HostCheckError naming everything this host lacks for `config`. */
 /** An interface an instance can run on: one with an Ethernet address. */
 export type EthernetInterface = InterfaceInfo & { mac: string };
 
-export function checkHost(config: Config, facts: HostFacts = realHost()): Map<string, EthernetInterface> {
+/** Throws HostCheckError naming everything this host lacks for `config`. */
+export function checkHost(config: Config, facts: HostFacts): Map<string, EthernetInterface> {
   const problems: string[] = [];
   const interfaces = new Map<string, EthernetInterface>();
   if (config.vrrp.length > 0) {

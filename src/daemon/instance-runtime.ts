@@ -1,33 +1,37 @@
-// One configured VRRP instance on this host: its raw socket, its VIPs through rtnetlink, gratuitous
+// One configured VRRP instance on this host: its VRRP socket (opened by the daemon, so that a reload
+// fails before it stops anything), its VIPs through rtnetlink, gratuitous
 // ARP, trackers that set its priority, and notify commands. The daemon makes one per instance.
 import type { Logger } from 'pino';
-import type { RtNetlinkSocket } from 'netlink';
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import { vipAddress } from '../net/address.js';
-import { addAddress, deleteAddress } from '../netlink/addresses.js';
+import type { Rtnl } from '../netlink/rtnl.js';
 import type { AddressEvent, LinkEvent } from '../netlink/events.js';
 import type { GarpSender } from '../netlink/garp.js';
 import type { EthernetInterface } from './host-checks.js';
+import type { VrrpSocket } from './ports.js';
 import type { Clock } from '../clock.js';
 import { effectivePriority } from '../vrrp/fsm.js';
 import { VrrpInstance, type GarpPort, type TransitionRecord, type VipPort } from '../vrrp/instance.js';
-import { RawVrrpSocket } from '../vrrp/raw-transport.js';
 import { InstanceTrackers } from './instance-trackers.js';
 import { instanceSettings } from './instance-settings.js';
 import { NotifyRunner } from '../vrrp/notify.js';
 import type { InstanceStatus } from '../status/snapshot.js';
 
 export interface InstanceRuntimeDeps {
-  rtnl: RtNetlinkSocket;
+  rtnl: Rtnl;
   iface: EthernetInterface;
   ownAddress: string;
+  /** Open, not yet listened to: start() attaches it, stop() closes it. */
+  socket: VrrpSocket;
   garp: GarpSender;
   clock: Clock;
   logger: Logger;
 }
 
 export class InstanceRuntime {
-  private socket: RawVrrpSocket | null = null;
+  private socketOpen = true;
+  /** Gratuitous ARP packets sent: one per VIP per announcement. */
+  private garpPacketsSent = 0;
   private readonly instance: VrrpInstance;
   private readonly trackers: InstanceTrackers;
   private readonly notify: NotifyRunner;
@@ -51,11 +55,11 @@ export class InstanceRuntime {
     const { rtnl, iface, logger } = deps;
     const vips: VipPort = {
       add: () => {
-        this.vipsAdded = Promise.all(this.current.vips.map((vip) => addAddress(rtnl, iface.ifindex, vip))).then(() => undefined);
+        this.vipsAdded = Promise.all(this.current.vips.map((vip) => rtnl.addAddress(iface.ifindex, vip))).then(() => undefined);
         return this.vipsAdded;
       },
       remove: async () => {
-        await Promise.all(this.current.vips.map((vip) => deleteAddress(rtnl, iface.ifindex, vip)));
+        await Promise.all(this.current.vips.map((vip) => rtnl.deleteAddress(iface.ifindex, vip)));
       },
     };
     const garp: GarpPort = {
@@ -65,6 +69,7 @@ export class InstanceRuntime {
           for (const vip of this.current.vips) {
             try {
               deps.garp.announce(vipAddress(vip));
+              this.garpPacketsSent++;
             } catch (error) {
               logger.warn({ err: error, vip, code: 'ERR_GARP' }, 'could not send gratuitous ARP');
             }
@@ -75,7 +80,7 @@ export class InstanceRuntime {
     this.notify = new NotifyRunner({ instance: current.name, notify: current.notify, logger });
     this.instance = new VrrpInstance(instanceSettings(current, deps.ownAddress), {
       clock: deps.clock,
-      transport: { send: (payload, destination) => this.socket?.send(payload, destination) },
+      transport: { send: (payload, destination) => this.socketOpen && deps.socket.send(payload, destination) },
       vips,
       garp,
       logger,
@@ -112,20 +117,15 @@ export class InstanceRuntime {
       since: new Date(this.sinceMs).toISOString(),
       vips: [...config.vips],
       trackers: this.trackers.describe(),
-      counters: { ...this.instance.counters, drops: { ...this.instance.counters.drops } },
+      counters: this.counters(),
     };
   }
 
   start(): void {
     const { iface, ownAddress, logger } = this.deps;
-    this.socket = RawVrrpSocket.open({
-      interfaceName: iface.name,
-      ifindex: iface.ifindex,
-      multicast: this.current.unicast === undefined,
-      sourceAddress: this.current.unicast?.source ?? null,
-      logger,
+    this.deps.socket.onPacket((packet) => {
+      if (this.socketOpen) this.instance.receive(packet);
     });
-    this.socket.onPacket((packet) => this.instance.receive(packet));
     this.trackers.start();
     this.applyTrackers();
     logger.info({ interface: iface.name, vrid: this.current.vrid, ownAddress, priority: this.instance.priority }, 'instance starting');
@@ -138,9 +138,9 @@ export class InstanceRuntime {
     this.trackers.stop();
     this.instance.stop();
     await this.instance.settled();
-    this.socket?.close();
-    this.socket = null;
-    this.deps.logger.info({ counters: this.instance.counters }, 'instance stopped');
+    if (this.socketOpen) this.deps.socket.close();
+    this.socketOpen = false;
+    this.deps.logger.info({ counters: this.counters() }, 'instance stopped');
   }
 
   /** SIGHUP with the same VRID, interface, VIPs and addressing: no election, no state change. */
@@ -195,6 +195,15 @@ export class InstanceRuntime {
   /** After lost netlink events: a master makes sure its VIPs are on the interface. */
   reassertVips(): void {
     if (this.instance.stateName === 'master') this.instance.vipsLost();
+  }
+
+  private counters(): InstanceStatus['counters'] {
+    const { counters } = this.instance;
+    const drops: InstanceStatus['counters']['drops'] = { ...counters.drops };
+    // Counted by the socket, before VRRP decoding: the same counter as the other drop reasons.
+    const badIpHeaders = this.deps.socket.badIpHeaders;
+    if (badIpHeaders > 0) drops.bad_ip_header = badIpHeaders;
+    return { advertsSent: counters.advertsSent, advertsReceived: counters.advertsReceived, transitions: counters.transitions, garpSent: this.garpPacketsSent, drops };
   }
 
   private applyTrackers(): void {

@@ -2,22 +2,21 @@
 // never removed them: two hosts would then answer ARP for the VIP. They are removed before the
 // election starts, as keepalived does (design.md "Wire facts").
 import type { Logger } from 'pino';
-import type { RtNetlinkSocket } from 'netlink';
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import { vipAddress } from '../net/address.js';
-import { deleteAddress, listIpv4Addresses } from '../netlink/addresses.js';
+import type { Rtnl } from '../netlink/rtnl.js';
 
 const PRIORITY_OWNER = 255;
 
 /** The interface's first IPv4 address that is not a VIP: what adverts are sent from by default. */
-export async function primaryAddress(rtnl: RtNetlinkSocket, ifindex: number, vips: readonly string[]): Promise<string | null> {
+export async function primaryAddress(rtnl: Rtnl, ifindex: number, vips: readonly string[]): Promise<string | null> {
   const vipAddresses = new Set(vips.map(vipAddress));
-  const addresses = await listIpv4Addresses(rtnl, ifindex);
+  const addresses = await rtnl.listAddresses(ifindex);
   return addresses.find((entry) => !vipAddresses.has(entry.address))?.address ?? null;
 }
 
 export interface StaleVipCleanup {
-  rtnl: RtNetlinkSocket;
+  rtnl: Rtnl;
   ifindex: number;
   instance: VrrpInstanceConfig;
   logger: Logger;
@@ -30,9 +29,9 @@ export async function clearStaleVips({ rtnl, ifindex, instance, logger }: StaleV
   const wanted = new Set(instance.vips.map(vipAddress));
   // Deleted with the prefix found on the interface: the kernel matches it, and a predecessor may have
   // run with another prefix.
-  const stale = (await listIpv4Addresses(rtnl, ifindex)).filter((entry) => wanted.has(entry.address)).map((entry) => `${entry.address}/${entry.prefix}`);
+  const stale = (await rtnl.listAddresses(ifindex)).filter((entry) => wanted.has(entry.address)).map((entry) => `${entry.address}/${entry.prefix}`);
   for (const vip of stale) {
-    await deleteAddress(rtnl, ifindex, vip);
+    await rtnl.deleteAddress(ifindex, vip);
     logger.warn({ vip, interface: instance.interface, code: 'STALE_VIP_REMOVED' }, `removed stale VIP ${vip} left on ${instance.interface} by a previous run`);
   }
   return stale;

@@ -27,7 +27,14 @@ export interface InstanceStatus {
   since: string;
   vips: string[];
   trackers: TrackerDescription[];
-  counters: InstanceCounters;
+  counters: InstanceStatusCounters;
+}
+
+/** The VRRP instance's own counters, with the runtime's: ARP packets sent and IP-header drops. */
+export interface InstanceStatusCounters extends Omit<InstanceCounters, 'drops'> {
+  /** Gratuitous ARP packets sent (one per VIP per announcement). */
+  garpSent: number;
+  drops: InstanceCounters['drops'] & { bad_ip_header?: number };
 }
 
 export interface BackendStatus {

@@ -58,7 +58,6 @@ export interface TransitionRecord {
 export interface InstanceCounters {
   advertsSent: number;
   advertsReceived: number;
-  garpSent: number;
   transitions: number;
   drops: Partial<Record<DropReason, number>>;
 }
@@ -73,7 +72,7 @@ export interface InstancePorts {
 }
 
 export class VrrpInstance {
-  readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, garpSent: 0, transitions: 0, drops: {} };
+  readonly counters: InstanceCounters = { advertsSent: 0, advertsReceived: 0, transitions: 0, drops: {} };
   private state: FsmState;
   private readonly timers = new Map<TimerKey, TimerHandle>();
   /** The timer whose callback is running, and when it was due. */
@@ -217,7 +216,6 @@ export class VrrpInstance {
 
   private announce(): void {
     for (let i = 0; i < this.settings.garp.burst; i++) this.ports.garp.announce();
-    this.counters.garpSent += this.settings.garp.burst;
   }
 
   /** keepalived's garp_master_delay and garp_master_refresh: a second burst later, then periodic ones. */

@@ -16,6 +16,8 @@ const PURE_FILES = [
   'src/net/address.ts',
   'src/net/ipv4-bytes.ts',
   'src/net/sockaddr.ts',
+  'src/daemon/reload-plan.ts',
+  'src/daemon/instance-settings.ts',
 ];
 
 const eslint = new ESLint({ cwd: ROOT });
