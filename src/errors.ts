@@ -1,10 +1,12 @@
 // Typed errors with stable codes (as undici's lib/core/errors.js): callers and tests branch on `code`,
-// never on message text, and `cause` keeps the underlying error for the logs.
+// never on message text, and `cause` keeps the underlying error for the logs. The codes are listed in
+// src/codes.ts and explained in docs/codes.md.
+import type { ErrorCode } from './codes.js';
 
 export class TsvipError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

@@ -25,8 +25,8 @@ describe('logs', () => {
 
   test('errors carry a stable code and their cause', () => {
     const cause = new Error('EACCES');
-    const error = new TsvipError('ERR_EXAMPLE', 'something failed', { cause });
-    expect(error).toMatchObject({ code: 'ERR_EXAMPLE', cause, name: 'TsvipError' });
+    const error = new TsvipError('ERR_CA_FILE', 'something failed', { cause });
+    expect(error).toMatchObject({ code: 'ERR_CA_FILE', cause, name: 'TsvipError' });
     const configError = new ConfigError([{ file: 'vip.yaml', line: 3, col: 9, keyPath: 'vrrp[0].vrid', message: 'is required' }]);
     expect(configError).toMatchObject({ code: 'ERR_CONFIG_INVALID', name: 'ConfigError', message: 'vip.yaml:3:9 vrrp[0].vrid: is required' });
   });

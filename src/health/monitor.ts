@@ -26,6 +26,13 @@ import { TsvipError } from '../errors.js';
 import { errorDetail, type CheckOutcome, type Checker } from './checker.js';
 import { ChangeListeners, type Tracker, type TrackerListener, type TrackerState } from './tracker.js';
 
+/** The reason a running check is aborted when its monitor stops: its answer is not counted. */
+export class MonitorStoppedError extends TsvipError {
+  constructor() {
+    super('ERR_MONITOR_STOPPED', 'monitor stopped');
+  }
+}
+
 export interface RiseFall {
   rise: number;
   fall: number;
@@ -124,7 +131,7 @@ export class HealthMonitor implements Tracker {
     this.started = false;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    this.running?.abort(new TsvipError('ERR_MONITOR_STOPPED', 'monitor stopped'));
+    this.running?.abort(new MonitorStoppedError());
     this.running = null;
   }
 

@@ -1,4 +1,4 @@
-// Health of one load balancer's backends (issue 5 §4, §5): active checks (tcp, http, https) with
+// Health of one load balancer's backends (design.md, load balancer): active checks (tcp, http, https) with
 // rise/fall, passive marking from the proxy's connect failures, and the pool's state for the
 // `backends` tracker.
 //
@@ -33,7 +33,7 @@ import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { abortDetail, type CheckOutcome, type Checker } from '../health/checker.js';
 import { backendCheckUrl, httpChecker, readCaFile } from '../health/http-check.js';
-import { HealthMonitor, initialHealth, nextHealth, type Health, type RiseFall } from '../health/monitor.js';
+import { HealthMonitor, initialHealth, MonitorStoppedError, nextHealth, type Health, type RiseFall } from '../health/monitor.js';
 import { tcpChecker } from '../health/tcp-check.js';
 import type { ExternalTracker } from '../health/tracker-set.js';
 import type { TrackerState } from '../health/tracker.js';
@@ -370,7 +370,7 @@ function uniqueBackends(backends: readonly BackendAddress[]): BackendAddress[] {
 /** The monitor aborts a running check when it is stopped; that answer is not counted (monitor.ts). */
 function stoppedBy(signal: AbortSignal): boolean {
   const reason: unknown = signal.reason;
-  return signal.aborted && reason instanceof TsvipError && reason.code === 'ERR_MONITOR_STOPPED';
+  return signal.aborted && reason instanceof MonitorStoppedError;
 }
 
 /** An answer that came after the deadline is a timeout, whatever it says (as the monitor counts it). */

@@ -1,6 +1,6 @@
-// The seams of the load balancer (issue 5): the proxy asks a BackendHealth which backends are up and
-// tells it about connect failures (passive health); BackendHealth runs the active checks. Counters
-// are plain objects, read by logs now and by /metrics and /status later.
+// The seams of the load balancer: the proxy asks a BackendHealth which backends are up and tells it
+// about connect failures (passive health); BackendHealth runs the active checks. Counters are plain
+// objects, read by the logs, /metrics and /status.
 
 export interface BackendAddress {
   /** The backend's `name` in vip.yaml. */

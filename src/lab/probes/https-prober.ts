@@ -3,7 +3,7 @@
 //   node dist/lab/probes/https-prober.js ADDRESS PORT [INTERVAL_MS=10] [TIMEOUT_MS=3000] [PATH=/name]
 // Prints {"ready":true}, then one JSON line per attempt when it ends, as tcp-prober.ts does:
 //   { "t": start (ms since the epoch), "ok", "server": body or null, "error": code or null, "ms": duration }
-// TIMEOUT_MS is the client's patience (3 s: what issue 5 asks a frozen apiserver to stay under).
+// TIMEOUT_MS is the client's patience (3 s: a frozen apiserver must cost a client no more than that).
 // Certificates are not checked (the stand-ins are self-signed); a fresh connection every time (no agent).
 import { request } from 'node:https';
 import { now, printAttempt, runEvery } from './attempt-schedule.js';
