@@ -4,7 +4,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export { LOG_LEVELS } from './cli/options.js';
 
 export interface LoggerOptions {
   level: LevelWithSilent;

@@ -1,15 +1,12 @@
-// The `tsvip` command line (design.md "CLI"). Only commands that work are registered: no stubs.
+// The `tsvip` command line. Only commands that work are registered: no stubs.
 // Exit codes: 0 ok, 1 invalid config or failed command, 2 usage error.
+// Each command's code is imported when it runs: `tsvip version` loads no config parser, `check` no
+// data path, metrics or lab (test/cli/lazy-commands.test.ts holds it to that).
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { VERSION } from '../version.js';
-import { runCheck } from './check.js';
-import { runStart } from './start.js';
-import { runDemoCommand } from './demo.js';
-import { runConvert } from './convert.js';
-import { DEFAULT_STATUS_URL, runStatus } from './status.js';
-import { MANIFEST_KINDS, runManifest, type ManifestOptions } from './manifest.js';
-import { LOG_LEVELS } from '../log.js';
 import type { LevelWithSilent } from 'pino';
+import { VERSION } from '../version.js';
+import { DEFAULT_STATUS_URL, LOG_LEVELS, MANIFEST_KINDS } from './options.js';
+import type { ManifestOptions } from './manifest.js';
 import { processIo, type CliIo } from './io.js';
 
 const EXIT_USAGE = 2;
@@ -35,6 +32,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .requiredOption('-c, --config <file>', 'the vip.yaml to check')
     .option('--json', 'print the normalized config, defaults applied, as JSON', false)
     .action(async (options: { config: string; json: boolean }) => {
+      const { runCheck } = await import('./check.js');
       setExitCode(await runCheck(options, io));
     });
 
@@ -45,6 +43,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .option('--pretty', 'readable log lines instead of JSON', false)
     .action(async (options: { config: string; logLevel: LevelWithSilent; pretty: boolean }) => {
+      const { runStart } = await import('./start.js');
       setExitCode(await runStart(options, io));
     });
 
@@ -55,6 +54,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('-c, --config <file>', "instead of --url: the daemon's vip.yaml, for status.listen and status.auth")
     .option('--json', 'print /status as JSON', false)
     .action(async (options: { url?: string; config?: string; json: boolean }) => {
+      const { runStatus } = await import('./status.js');
       setExitCode(await runStatus(options, io));
     });
 
@@ -67,6 +67,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--host-config <path>', 'where vip.yaml is on the host that runs tsvip (default: the absolute path of -c)')
     .option('--exec <path>', "systemd: the tsvip program ExecStart runs (default: this installation's bin/tsvip)")
     .action(async (kind: ManifestOptions['kind'], options: Omit<ManifestOptions, 'kind'>) => {
+      const { runManifest } = await import('./manifest.js');
       setExitCode(await runManifest({ kind, ...options }, io));
     });
 
@@ -77,7 +78,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--haproxy <file>', 'a haproxy.cfg')
     .option('--nginx <file>', 'an nginx.conf with a stream block (its includes are followed)')
     .option('--kube-vip <file>', "kube-vip's static pod manifest (or DaemonSet), or its older config.yaml")
-    .action((options: { keepalived?: string; haproxy?: string; nginx?: string; kubeVip?: string }) => {
+    .action(async (options: { keepalived?: string; haproxy?: string; nginx?: string; kubeVip?: string }) => {
+      const { runConvert } = await import('./convert.js');
       setExitCode(runConvert(options, io));
     });
 
@@ -91,6 +93,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       return ms;
     }, 3000)
     .action(async (options: { plain: boolean; hold: number }) => {
+      const { runDemoCommand } = await import('./demo.js');
       setExitCode(await runDemoCommand({ plain: options.plain, holdMs: options.hold }, io, process.stdout.isTTY));
     });
 

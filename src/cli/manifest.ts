@@ -11,7 +11,9 @@ import { systemdUnit } from '../manifest/systemd.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 
-export const MANIFEST_KINDS = ['pod', 'systemd'] as const;
+import { MANIFEST_KINDS } from './options.js';
+
+export { MANIFEST_KINDS };
 export type ManifestKind = (typeof MANIFEST_KINDS)[number];
 
 export interface ManifestOptions {

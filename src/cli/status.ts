@@ -11,7 +11,9 @@ import { formatStatusTable } from './status-table.js';
 import type { CliIo } from './io.js';
 
 /** The design's default status.listen. */
-export const DEFAULT_STATUS_URL = 'http://127.0.0.1:9901';
+import { DEFAULT_STATUS_URL } from './options.js';
+
+export { DEFAULT_STATUS_URL };
 const REQUEST_TIMEOUT_MS = 5000;
 
 export interface StatusCommandOptions {
