@@ -103,7 +103,10 @@ export class Daemon {
     const daemon = new Daemon(config, rtnl, ports, options);
     try {
       daemon.credentials = loadStatusCredentials(config.status.auth);
-      // Fixed binds first: a port in use stops the start before any VIP moves.
+      // A predecessor killed with -9 may have left its VIPs: they go before anything slower starts
+      // (a load balancer's worker thread), so that two hosts answer for a VIP as briefly as possible.
+      await daemon.clearStaleVipsAtStart(config, interfaces);
+      // Fixed binds next: a port in use stops the start before any VIP is taken.
       for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
       for (const instance of config.vrrp) await daemon.startInstance(await daemon.prepareInstance(instance, config, interfaces));
       daemon.wire();
@@ -309,6 +312,13 @@ export class Daemon {
       logger: this.instanceLogger(config),
     });
     return { config, iface, ownAddress, socket };
+  }
+
+  private async clearStaleVipsAtStart(config: Config, interfaces: Map<string, EthernetInterface>): Promise<void> {
+    for (const instance of config.vrrp) {
+      const iface = interfaces.get(instance.interface);
+      if (iface !== undefined) await clearStaleVips({ rtnl: this.rtnl, ifindex: iface.ifindex, instance, logger: this.instanceLogger(instance) });
+    }
   }
 
   private instanceLogger(config: VrrpInstanceConfig): Logger {

@@ -110,6 +110,23 @@ describe('daemon start', () => {
     expect(sentPriorities(socket as FakeVrrpSocket).at(-1)).toBe(100);
   });
 
+  test('stale VIPs are removed before the load balancers start', async () => {
+    harness = new Harness();
+    await harness.host.rtnl.addAddress(ETH0, VIP);
+    const port = await freePort();
+    const lbPort = await freePort();
+    await harness.start(
+      loadConfigText(
+        `vrrp:\n${instance('priority: 100')}loadBalancers:\n  - { name: apiserver, bind: "127.0.0.1:${lbPort}", backends: [{ name: cp1, address: "127.0.0.1:1" }] }\nstatus: { listen: "127.0.0.1:${port}" }\n`,
+        'vip.yaml',
+      ).config,
+    );
+    const removed = harness.logs.findIndex((line) => line.code === 'STALE_VIP_REMOVED');
+    const listening = harness.logs.findIndex((line) => line.part === 'lb' && line.msg === 'listening');
+    expect(removed).toBeGreaterThanOrEqual(0);
+    expect(listening).toBeGreaterThan(removed);
+  });
+
   test('the address owner (priority 255) keeps its address at start: it is its own', async () => {
     harness = new Harness();
     await harness.host.rtnl.addAddress(ETH0, VIP);
