@@ -9,7 +9,7 @@ const nodeModulesWithoutPrefix = ['fs', 'net', 'dgram', 'child_process', 'os', '
 );
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-check/', 'dist-bench/', 'node_modules/', 'coverage/', 'schema/'] },
+  { ignores: ['dist/', 'dist-check/', 'dist-bench/', 'node_modules/', 'coverage/', 'schema/', 'out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,6 +9,7 @@ import { shellWord, type Manifest } from '../manifest/common.js';
 import { DEFAULT_IMAGE_REPOSITORY, podManifest } from '../manifest/pod.js';
 import { systemdUnit } from '../manifest/systemd.js';
 import { VERSION } from '../version.js';
+import { ownProgram } from '../self.js';
 import type { CliIo } from './io.js';
 
 import { MANIFEST_KINDS } from './options.js';
@@ -30,7 +31,8 @@ export interface ManifestOptions {
 const EXIT_USAGE = 2;
 
 /** This installation's bin/tsvip (dist/cli/ and src/cli/ both sit two levels below the package). */
-export const OWN_BIN = fileURLToPath(new URL('../../bin/tsvip', import.meta.url));
+/** What `manifest systemd` runs by default: the single executable itself, or this installation's bin/tsvip. */
+export const OWN_BIN = ownProgram(fileURLToPath(new URL('../../bin/tsvip', import.meta.url)));
 
 export async function runManifest(options: ManifestOptions, io: CliIo): Promise<number> {
   const usage = usageProblem(options);

@@ -12,10 +12,12 @@ import { existsSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { getAsset } from 'node:sea';
 import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { errorDetail } from '../health/checker.js';
 import { partLogger, type Logger } from '../log.js';
+import { inSingleExecutable } from '../self.js';
 import { systemClock, type Clock } from '../clock.js';
 import { errnoName } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
@@ -49,6 +51,9 @@ const BIND_HINTS: Record<string, string> = {
   EADDRNOTAVAIL: 'no interface has this address',
   EACCES: 'ports below 1024 need CAP_NET_BIND_SERVICE',
 };
+
+/** The worker's script in the single executable (scripts/package.mjs). */
+const ENGINE_WORKER_ASSET = 'engine-worker.cjs';
 
 /** The worker's script: the compiled engine-worker.js beside this module, or the build's when running from the TypeScript sources (vitest). */
 function engineWorkerPath(): string {
@@ -109,7 +114,9 @@ export class LoadBalancer {
       debug: this.log.isLevelEnabled('debug'),
     };
     const execArgv = workerExecArgv();
-    this.worker = new Worker(engineWorkerPath(), { workerData: init, name: `tsvip lb ${this.name}`, ...(execArgv ? { execArgv } : {}) });
+    const workerOptions = { workerData: init, name: `tsvip lb ${this.name}`, ...(execArgv ? { execArgv } : {}) };
+    // The single executable carries the worker's bundled script as an asset; elsewhere it is a file.
+    this.worker = inSingleExecutable ? new Worker(getAsset(ENGINE_WORKER_ASSET, 'utf8'), { ...workerOptions, eval: true }) : new Worker(engineWorkerPath(), workerOptions);
     // As a net.Server: the process stays alive while the load balancer listens, not because it exists.
     this.worker.unref();
     this.worker.on('message', (message: FromEngine) => this.onMessage(message));

@@ -5,8 +5,7 @@
 //
 // Calls are synchronous. Each returns -1 on failure, after which errno() is the reason (errno.ts
 // names it). The binding is per thread: the data path's worker makes its own on first use.
-import { createRequire } from 'node:module';
-import type * as Koffi from 'koffi';
+import { loadKoffi } from './koffi-loader.js';
 
 export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
@@ -39,8 +38,7 @@ export function libc(): Libc {
 }
 
 function bindLibc(): Libc {
-  // createRequire keeps the load synchronous and out of import time.
-  const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi;
+  const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   // koffi returns the C int as a JavaScript number; the casts give each function its signature.
   type Call<A extends unknown[]> = (...args: A) => number;
