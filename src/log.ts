@@ -4,7 +4,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-export { LOG_LEVELS } from './cli/options.js';
+export { LOG_LEVELS } from './log-levels.js';
 
 export interface LoggerOptions {
   level: LevelWithSilent;

@@ -1,8 +1,6 @@
 // The values the command line's options are defined with. Kept apart from the commands themselves so
 // that parsing the command line loads none of them: each command's code is imported when it runs.
-import type { LevelWithSilent } from 'pino';
-
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export { LOG_LEVELS } from '../log-levels.js';
 
 /** Where `tsvip status` asks by default: status.listen's default. */
 export const DEFAULT_STATUS_URL = 'http://127.0.0.1:9901';
