@@ -43,7 +43,9 @@ export function loadStatusCredentials(auth: StatusConfig['auth']): StatusCredent
 /** Checks an Authorization header against the credentials. */
 export function checkBasicAuth(header: string | undefined, credentials: StatusCredentials): AuthResult {
   if (header === undefined) return 'missing';
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  // token68 as base64 writes it: padding only at the end. Node's decoder would stop at a '=' inside and
+  // ignore what follows, taking a malformed header for the credentials before the '='.
+  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
   if (match === null) return 'wrong';
   const sent = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
   return timingSafeEqual(digestOf(sent), credentials.digest) ? 'ok' : 'wrong';

@@ -8,6 +8,7 @@ import { startTsvip, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-dae
 import { startProber, type ProbeAttempt, type ProberHandle } from '../../src/lab/vip-client.js';
 import { VIP, VIP_CIDR, waitForSoleHolder } from './vrrp-group.js';
 import { API_PORT, LB_PORT, apiserverHostConfig } from './apiserver-cluster.js';
+import { statusOn, waitForMetrics, type Metrics } from './metrics-scrape.js';
 
 function hostConfig(host: LabHost, routers: readonly LabHost[], options: { priority: number; pool: readonly LabHost[]; balance?: string }): Record<string, unknown> {
   return apiserverHostConfig(host, routers, {
@@ -15,10 +16,28 @@ function hostConfig(host: LabHost, routers: readonly LabHost[], options: { prior
     pool: options.pool,
     vrrp: { version: 3, advertInterval: '100ms' },
     loadBalancer: { balance: options.balance ?? 'roundrobin', connectTimeout: '500ms', retries: 2, firstByteTimeout: '500ms', shutdownDrain: '2s' },
+    status: statusOn(host),
   });
 }
 
 const failures = (attempts: readonly ProbeAttempt[]): ProbeAttempt[] => attempts.filter((attempt) => !attempt.ok);
+
+const LB = { load_balancer: 'apiserver' };
+const ofBackend = (backend: string): Record<string, string> => ({ ...LB, backend });
+
+/** The backends tsvip_lb_backend_up says are up, as 'h1,h3'. */
+const upSet = (metrics: Metrics): string => ['h1', 'h2', 'h3'].filter((backend) => metrics.get('tsvip_lb_backend_up', ofBackend(backend)) === 1).join(',');
+
+/** How far the load balancer's counters moved between two scrapes, for the backend that failed. */
+function moved(before: Metrics, after: Metrics, backend: string): { failedConnects: number; backendFailedConnects: number; retries: number; backendCheckFailures: number } {
+  const delta = (name: string, labels: Record<string, string>): number => after.get(name, labels) - before.get(name, labels);
+  return {
+    failedConnects: delta('tsvip_lb_failed_connects_total', LB),
+    backendFailedConnects: delta('tsvip_lb_backend_failed_connects_total', ofBackend(backend)),
+    retries: delta('tsvip_lb_retries_total', LB),
+    backendCheckFailures: delta('tsvip_lb_backend_check_failures_total', ofBackend(backend)),
+  };
+}
 
 describe('load balancer behind the VIP', { timeout: 120_000 }, () => {
   const lab = useLab({ hosts: 4 });
@@ -52,21 +71,41 @@ describe('load balancer behind the VIP', { timeout: 120_000 }, () => {
     return { routers, client, apiservers, daemons, prober };
   }
 
-  test('killing one apiserver: 0 failed connections', async () => {
-    const { apiservers, prober } = await cluster();
+  /**
+   * The counters before a fault, once every backend is up: on a busy machine a health check can time
+   * out, and a backend already down when it is stopped gets no client to count against it.
+   */
+  const allBackendsUp = (from: LabHost, master: LabHost): Promise<Metrics> => waitForMetrics(lab(), from, master, 'every backend up', (m) => upSet(m) === 'h1,h2,h3');
+
+  test("killing one apiserver: 0 failed connections; the master's /metrics shows it down, its failed connects and the retries", async () => {
+    const { routers, client: clientHost, apiservers, prober } = await cluster();
+    const master = routers[0] as LabHost;
     const client = await prober();
     const before = client.attempts().length;
+    const metricsBefore = await allBackendsUp(clientHost, master);
     await apiservers[1]?.stop('SIGKILL');
     await client.waitUntil((attempts) => attempts.length >= before + 300, { timeoutMs: 20_000, what: '300 more attempts' });
     const after = await client.stop();
     expect(failures(after)).toEqual([]);
     expect(new Set(after.slice(-100).map((attempt) => attempt.server))).toEqual(new Set(['h1', 'h3']));
+
+    // Clients kept coming to h2 until it was marked down: each refused connect was counted and moved on.
+    const metrics = await waitForMetrics(lab(), clientHost, master, 'only h2 down, and its refused connects counted', (m) => upSet(m) === 'h1,h3' && moved(metricsBefore, m, 'h2').failedConnects > 0);
+    expect(metrics.get('tsvip_lb_up', LB)).toBe(1);
+    const counted = moved(metricsBefore, metrics, 'h2');
+    expect(counted.backendFailedConnects).toBeGreaterThan(0);
+    // No client saw a failure: every failed connect was followed by a retry.
+    expect(counted.retries).toBeGreaterThanOrEqual(counted.failedConnects);
+    expect(counted.backendCheckFailures).toBeGreaterThan(0);
+    expect(metrics.get('tsvip_lb_connections_rejected_total', LB)).toBe(metricsBefore.get('tsvip_lb_connections_rejected_total', LB));
   });
 
-  test('freezing one apiserver (SIGSTOP): 0 failed connections for a client with a 3 s timeout', async () => {
-    const { apiservers, prober } = await cluster();
+  test("freezing one apiserver (SIGSTOP): 0 failed connections for a client with a 3 s timeout; the master's /metrics shows it down and the retries", async () => {
+    const { routers, client: clientHost, apiservers, prober } = await cluster();
+    const master = routers[0] as LabHost;
     const client = await prober();
     const before = client.attempts().length;
+    const metricsBefore = await allBackendsUp(clientHost, master);
     const frozen = apiservers[2];
     const frozenAt = Date.now();
     frozen?.process.kill('SIGSTOP');
@@ -80,6 +119,14 @@ describe('load balancer behind the VIP', { timeout: 120_000 }, () => {
     expect(failed.filter((attempt) => attempt.sinceFreezeMs >= 0)).toEqual([]);
     expect(failed.filter((attempt) => attempt.sinceFreezeMs < -100)).toEqual([]);
     expect(new Set(after.slice(-100).map((attempt) => attempt.server))).toEqual(new Set(['h1', 'h2']));
+
+    // A frozen apiserver's kernel still completes handshakes: the clients sent to it before it was
+    // marked down got no first byte, were counted against h3 and retried elsewhere.
+    const metrics = await waitForMetrics(lab(), clientHost, master, 'only h3 down, and its silent connects counted', (m) => upSet(m) === 'h1,h2' && moved(metricsBefore, m, 'h3').failedConnects > 0);
+    const counted = moved(metricsBefore, metrics, 'h3');
+    expect(counted.backendFailedConnects).toBeGreaterThan(0);
+    expect(counted.retries).toBeGreaterThan(0);
+    expect(counted.backendCheckFailures).toBeGreaterThan(0);
   });
 
   test("stopping every apiserver of the VIP holder's pool moves the VIP (backends tracker), and the client is served again", async () => {

@@ -20,6 +20,7 @@ import { launchBrowserIn, type LabBrowser } from './lab-browser.js';
 import { promtoolCheckMetrics } from '../status/promtool.js';
 import { VIP, VIP_CIDR } from './vrrp-group.js';
 import { API_PORT, LB_PORT, apiserverHostConfig } from './apiserver-cluster.js';
+import { Metrics } from './metrics-scrape.js';
 
 const STATUS_PORT = 9901;
 const VRRP_PASSWORD = 'k8s-vip';
@@ -87,9 +88,10 @@ describe('status server of real daemons: page, /status, /metrics, tsvip status',
     return context.newPage();
   }
 
-  /** GET from the client host with curl: the status code and the body. */
-  async function get(host: LabHost, path: string, options: { withCredentials?: boolean } = {}): Promise<{ code: number; body: string }> {
-    const credentials = options.withCredentials === true ? ['-u', `${STATUS_USER}:${STATUS_PASSWORD}`] : [];
+  /** GET from the client host with curl: the status code and the body. `userPassword` sends other credentials. */
+  async function get(host: LabHost, path: string, options: { withCredentials?: boolean; userPassword?: string } = {}): Promise<{ code: number; body: string }> {
+    const userPassword = options.userPassword ?? (options.withCredentials === true ? `${STATUS_USER}:${STATUS_PASSWORD}` : undefined);
+    const credentials = userPassword === undefined ? [] : ['-u', userPassword];
     const result = await lab().runOk(client(), ['curl', '-s', '--max-time', '5', '-w', '\n%{http_code}', ...credentials, `http://${host.address}:${STATUS_PORT}${path}`]);
     const split = result.stdout.lastIndexOf('\n');
     return { code: Number(result.stdout.slice(split + 1)), body: result.stdout.slice(0, split) };
@@ -145,7 +147,7 @@ describe('status server of real daemons: page, /status, /metrics, tsvip status',
     return { routers, apiservers, daemons };
   }
 
-  test('/status is the daemon state as JSON with the PASS password redacted; /metrics passes promtool', async () => {
+  test('/status is the daemon state as JSON with the PASS password redacted; /metrics passes promtool and counts the 401s of basic auth', async () => {
     const { routers, daemons } = await cluster();
 
     for (const [index, host] of routers.entries()) {
@@ -169,10 +171,18 @@ describe('status server of real daemons: page, /status, /metrics, tsvip status',
       expect(metrics.body.split('\n')).toContain(`tsvip_vrrp_instance_state{vrrp_instance="VI_1",state="${state}"} 1`);
     }
 
-    // The guarded host's / and /status want the credentials; the probes do not.
+    // The guarded host's / and /status want the credentials; the probes do not. Each refusal is
+    // counted in its /metrics by reason.
+    const authFailures = async (): Promise<{ missing: number; wrong: number }> => {
+      const metrics = new Metrics((await get(guarded(), '/metrics')).body);
+      return { missing: metrics.get('tsvip_status_auth_failures_total', { reason: 'missing' }), wrong: metrics.get('tsvip_status_auth_failures_total', { reason: 'wrong' }) };
+    };
+    const before = await authFailures();
     expect((await get(guarded(), '/status')).code).toBe(401);
     expect((await get(guarded(), '/')).code).toBe(401);
+    expect((await get(guarded(), '/status', { userPassword: `${STATUS_USER}:not-the-password` })).code).toBe(401);
     expect((await get(guarded(), '/healthz')).code).toBe(200);
+    expect(await authFailures()).toEqual({ missing: before.missing + 2, wrong: before.wrong + 1 });
   });
 
   test('tsvip status, run in the client host, prints the instance table; credentials go in the URL', async () => {

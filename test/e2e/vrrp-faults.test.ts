@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { useLab } from '../lab/index.js';
 import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import { clientMacForVip, clientNeighbourMac, Group, routerConfig, startNameServer, VIP, VIP_CIDR, vipHolders, waitForSoleHolder, whoAnswers } from './vrrp-group.js';
+import { scrapeMetrics, statusOn, waitForMetrics } from './metrics-scrape.js';
 
 const FAST = { version: 3, advertInterval: '100ms', mode: 'unicast' } as const;
 
@@ -23,13 +24,21 @@ describe('faults and repairs', { timeout: 90_000 }, () => {
     for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('an advert with the wrong PASS is ignored and counted (auth_mismatch)', async () => {
-    const [h1, h2, h3] = [lab().host(1), lab().host(2), lab().host(3)];
+  test('an advert with the wrong PASS is ignored and counted (auth_mismatch), in the log and in /metrics', async () => {
+    const [h1, h2, h3, client] = [lab().host(1), lab().host(2), lab().host(3), lab().host(4)];
     group = new Group(lab(), [h1, h2, h3], { version: 2, advertInterval: '1s', mode: 'multicast', authPass: 'k8s-vip' });
-    const h1Daemon = group.start(h1, { priority: 100 });
+    const h1Daemon = group.start(h1, { priority: 100, status: statusOn(h1) });
     await h1Daemon.waitForState('master');
+    await h1Daemon.waitForLog((record) => record.msg === 'status server listening', 'the status server');
+    const dropped = { vrrp_instance: 'VI_1', reason: 'auth_mismatch' };
+    // A reason's sample may appear only with its first drop: absent counts as 0.
+    const droppedBefore = (await scrapeMetrics(lab(), client, h1)).value('tsvip_vrrp_adverts_dropped_total', dropped) ?? 0;
     group.start(h3, { priority: 200, authPass: 'wrong' });
     await h1Daemon.waitForLog((record) => record.msg === 'advert dropped' && record.reason === 'auth_mismatch', 'an advert dropped for auth_mismatch');
+    const metrics = await waitForMetrics(lab(), client, h1, 'adverts dropped for auth_mismatch', (m) => (m.value('tsvip_vrrp_adverts_dropped_total', dropped) ?? 0) > droppedBefore);
+    expect(metrics.get('tsvip_vrrp_instance_state', { vrrp_instance: 'VI_1', state: 'master' })).toBe(1);
+    // None of h3's adverts was believed.
+    expect(metrics.get('tsvip_vrrp_adverts_received_total', { vrrp_instance: 'VI_1' })).toBe(0);
     // h3's priority 200 would have taken over had its adverts been believed.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(h1Daemon.state()).toBe('master');

@@ -23,6 +23,8 @@ export interface RouterOptions {
   preempt?: boolean;
   garp?: Record<string, unknown>;
   notify?: Record<string, unknown>;
+  /** The config's `status:` block. */
+  status?: Record<string, unknown>;
 }
 
 /** The vip.yaml for `host` in a group of `routers`. */
@@ -48,6 +50,7 @@ export function routerConfig(host: LabHost, routers: readonly LabHost[], group: 
         ...(router.notify === undefined ? {} : { notify: router.notify }),
       },
     ],
+    ...(router.status === undefined ? {} : { status: router.status }),
   };
 }
 

@@ -183,6 +183,8 @@ describe('basic auth (status.auth)', () => {
     expect((await fetch(started.url(path), { headers: { authorization: 'Bearer s3cret pass' } })).status).toBe(401);
     // The file's trailing newline is not part of the password.
     expect((await fetch(started.url(path), { headers: basic('admin', 's3cret pass\n') })).status).toBe(401);
+    // Bytes after the base64 padding make the header malformed, not the credentials before them.
+    expect((await fetch(started.url(path), { headers: { authorization: `${basic('admin', 's3cret pass').authorization}xyz` } })).status).toBe(401);
     expect((await fetch(started.url(path), { headers: basic('admin', 's3cret pass') })).status).toBe(200);
   });
 

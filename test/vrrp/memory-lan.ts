@@ -23,7 +23,7 @@ export interface Router {
   spec: RouterSpec;
   instance: VrrpInstance;
   holdsVip: boolean;
-  /** Crashed (kill -9): sends and hears nothing, keeps whatever it had. */
+  /** Crashed (kill -9): sends and hears nothing until restarted. */
   crashed: boolean;
   /** Partition side; routers hear each other only on the same side. The client is on side 'a'. */
   side: string;
@@ -38,6 +38,7 @@ export class MemoryLan {
   /** The router whose MAC the client's ARP cache holds for the VIP. */
   clientArpOwner: string | null = null;
   readonly garpLog: { atMs: number; router: string }[] = [];
+  private readonly settings = new Map<string, InstanceSettings>();
 
   add(spec: RouterSpec, extra: Partial<InstanceSettings> = {}): Router {
     const version = spec.version ?? 2;
@@ -68,24 +69,41 @@ export class MemoryLan {
       ...extra,
     };
     const router: Router = { spec, holdsVip: false, crashed: false, side: 'a', instance: undefined as unknown as VrrpInstance };
-    router.instance = new VrrpInstance(settings, {
+    this.settings.set(spec.name, settings);
+    router.instance = this.spawn(router, settings);
+    this.routers.set(spec.name, router);
+    // An instance reads its peers when built: the routers added before this one learn of it, as a
+    // reload with the longer peer list would tell them.
+    for (const other of this.routers.values()) {
+      const otherSettings = this.settings.get(other.spec.name);
+      if (other !== router && otherSettings !== undefined) other.instance.reconfigure(otherSettings);
+    }
+    return router;
+  }
+
+  /**
+   * One process of a router. Its ports work only while it is the router's live process: a crashed
+   * process reaches nothing, and neither does one a restart replaced.
+   */
+  private spawn(router: Router, settings: InstanceSettings): VrrpInstance {
+    const live = (): boolean => !router.crashed && router.instance === instance;
+    const instance: VrrpInstance = new VrrpInstance(settings, {
       clock: this.clock,
       logger: pino({ level: 'silent' }),
-      transport: { send: (payload, destination) => this.deliver(router, payload, destination) },
+      transport: { send: (payload, destination) => void (live() && this.deliver(router, payload, destination)) },
       vips: {
-        add: async () => void (router.holdsVip = true),
-        remove: async () => void (router.holdsVip = false),
+        add: async () => void (live() && (router.holdsVip = true)),
+        remove: async () => void (live() && (router.holdsVip = false)),
       },
       garp: {
         announce: () => {
-          if (router.crashed) return;
-          this.garpLog.push({ atMs: this.clock.now(), router: spec.name });
-          if (router.side === 'a') this.clientArpOwner = spec.name;
+          if (!live()) return;
+          this.garpLog.push({ atMs: this.clock.now(), router: router.spec.name });
+          if (router.side === 'a') this.clientArpOwner = router.spec.name;
         },
       },
     });
-    this.routers.set(spec.name, router);
-    return router;
+    return instance;
   }
 
   router(name: string): Router {
@@ -111,10 +129,27 @@ export class MemoryLan {
     const router = this.router(name);
     router.crashed = true;
     router.holdsVip = false;
+    // Its timers die with it; stopping the dead instance clears them, and its ports send nothing.
+    router.instance.stop();
+  }
+
+  /** A crashed router's process is started again: a new instance, configured as before. */
+  restart(name: string): void {
+    const router = this.router(name);
+    const settings = this.settings.get(name);
+    if (!router.crashed || settings === undefined) throw new Error(`${name} has not crashed`);
+    router.crashed = false;
+    router.instance = this.spawn(router, settings);
+    router.instance.start();
   }
 
   partition(name: string, side: string): void {
     this.router(name).side = side;
+  }
+
+  /** Every router back on the client's side. */
+  heal(): void {
+    for (const router of this.routers.values()) router.side = 'a';
   }
 
   /** Runs until `predicate` holds, checking after every clock step of 1 ms; returns the elapsed ms. */
