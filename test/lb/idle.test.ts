@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { KEEPALIVE_INITIAL_DELAY_MS } from '../../src/lb/engine/proxied-connection.js';
 import { answering, collect, connectClient, lbConfig, receive, sleep, startLb, useCleanups, waitFor, waitForLb } from './helpers.js';
+import { requireTool } from '../lab/system-tools.js';
 
 const { track, trackLb } = useCleanups();
 
@@ -54,7 +55,7 @@ describe('TCP keepalive', () => {
     const client = await connectClient(port);
     client.write('x');
     await receive(client, 'b:x');
-    const sockets = (filter: string): string => execFileSync('ss', ['-tnoH', 'state', 'established', filter], { encoding: 'utf8' });
+    const sockets = (filter: string): string => execFileSync(requireTool('ss', 'iproute2'), ['-tnoH', 'state', 'established', filter], { encoding: 'utf8' });
     const seconds = KEEPALIVE_INITIAL_DELAY_MS / 1000;
     // The proxy's accepted socket (local port = the listener) and its socket to the backend.
     const clientSide = sockets(`( sport = :${port} )`);
