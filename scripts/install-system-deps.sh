@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Makes sure the system tools that tsvip's tests use are installed: iproute2 (`ip` for the namespace lab),
-# ping, tcpdump (keepalived captures), keepalived and haproxy (interop and side-by-side runs), nginx and wrk
-# (the load balancer benchmark's backends and client), promtool (checks /metrics) and chromium (the status page
-# test drives it through playwright-core).
+# Makes sure the system tools that tsvip's tests use are installed: iproute2 (`ip` for the namespace lab,
+# `ss` for socket options), ping, tcpdump (ARP and VRRP captures), keepalived and haproxy (interop and
+# side-by-side runs), curl (requests into the lab), openssl (test certificates), procps (`ps`), setpriv
+# (a sender without capabilities), nginx and wrk (the load balancer benchmark's backends and client),
+# systemd-analyze (checks the unit file), promtool (checks /metrics) and chromium (the status page test
+# drives it through playwright-core). A test that runs one of them says which package is missing
+# (test/lab/system-tools.ts).
 # Installs what is missing with apt-get (CI runs as root on Debian); silent when everything is there.
 set -euo pipefail
 
 # command -> Debian package that provides it
 declare -A wanted=(
   [ip]=iproute2
+  [ss]=iproute2
   [ping]=iputils-ping
+  [curl]=curl
+  [openssl]=openssl
+  [ps]=procps
+  [setpriv]=util-linux
   [tcpdump]=tcpdump
   [keepalived]=keepalived
   [haproxy]=haproxy
@@ -28,6 +36,8 @@ for command in "${!wanted[@]}"; do
   fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
+# One package may provide several commands (iproute2: ip and ss).
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-system-deps: missing ${missing[*]}; run as root or install them: apt-get install ${missing[*]}" >&2

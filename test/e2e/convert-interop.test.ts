@@ -10,6 +10,7 @@ import { keepalivedConfig, startKeepalived, type KeepalivedSpec } from '../lab/k
 import { runCommandOk } from '../../src/lab/command.js';
 import { startTsvip, TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
 import { VIP_CIDR, VRID, waitForSoleHolder } from './vrrp-group.js';
+import { waitForAdverts } from './instance-counters.js';
 
 function spec(host: LabHost, peer: LabHost, priority: number): KeepalivedSpec {
   return {
@@ -43,7 +44,8 @@ describe('a converted keepalived.conf runs beside the original keepalived', { ti
     await keepalived.waitForState('MASTER', { timeoutMs: 20_000 });
     const tsvip = startTsvip(lab(), h2, converted.stdout);
     await tsvip.waitForState('backup');
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // It accepts keepalived's adverts, more than Master_Down spans, and stays backup.
+    await waitForAdverts(lab(), h2, 'advertsReceived', 5);
     expect(tsvip.state()).toBe('backup');
     await waitForSoleHolder(lab(), [h1, h2], h1);
 

@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
+import { requireTool } from '../lab/system-tools.js';
 
 const namespaces = (): string[] =>
   execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
@@ -53,7 +54,7 @@ describe('tsvip demo', { timeout: 120_000 }, () => {
     const result = await runDemo(['--plain', '--hold', '5000'], { interruptWhen: /opens a new HTTPS connection/ });
     expect(result.signal ?? result.code).not.toBe(0);
     expect(namespaces()).toEqual(before);
-    const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`${TSVIP_BIN} start`) && /\/tsvip-h\d-[^/]+\/vip\.yaml/.test(line)); // the demo's daemons, by their config files
+    const leftovers = execFileSync(requireTool('ps', 'procps'), ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`${TSVIP_BIN} start`) && /\/tsvip-h\d-[^/]+\/vip\.yaml/.test(line)); // the demo's daemons, by their config files
     expect(leftovers).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
 import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
+import { requireTool } from '../lab/system-tools.js';
 
 const PROBE = fileURLToPath(new URL('./probes/garp.mjs', import.meta.url));
 const VIP = '198.18.0.100';
@@ -20,7 +21,10 @@ interface CapturedFrame {
   readonly hex: string;
 }
 
-async function waitFor<T>(read: () => T | undefined, what: string, limitMs = 5_000): Promise<T> {
+/** Hang bounds: what they wait for takes milliseconds. */
+const HANG_MS = 15_000;
+
+async function waitFor<T>(read: () => T | undefined, what: string, limitMs = HANG_MS): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = read();
@@ -43,7 +47,7 @@ function parseCapture(stdout: string): CapturedFrame[] {
 }
 
 async function startCapture(lab: Lab, host: LabHost): Promise<SpawnedProcess> {
-  const tcpdump = lab.spawn(host, ['tcpdump', '-i', 'eth0', '-l', '-nn', '-e', '-xx', 'arp']);
+  const tcpdump = lab.spawn(host, [requireTool('tcpdump', 'tcpdump'), '-i', 'eth0', '-l', '-nn', '-e', '-xx', 'arp']);
   // tcpdump says "listening on eth0" once its socket is open; frames sent before that are missed.
   await waitFor(() => (tcpdump.output().stderr.includes('listening on') ? true : undefined), 'tcpdump to start');
   return tcpdump;
@@ -59,7 +63,7 @@ async function neighbourMac(lab: Lab, host: LabHost, ip: string): Promise<string
   return (await lab.neighbours(host)).find((n) => n.ip === ip)?.mac;
 }
 
-async function waitForNeighbour(lab: Lab, host: LabHost, ip: string, mac: string, limitMs = 3_000): Promise<void> {
+async function waitForNeighbour(lab: Lab, host: LabHost, ip: string, mac: string, limitMs = HANG_MS): Promise<void> {
   const start = Date.now();
   while ((await neighbourMac(lab, host, ip)) !== mac) {
     if (Date.now() - start > limitMs) {
@@ -76,7 +80,7 @@ describe('gratuitous ARP from a lab host', () => {
     const [newMaster, client, oldMaster] = [lab().host(1), lab().host(2), lab().host(3)];
     // The old master holds the VIP and the client has talked to it: its neighbour entry says host 3.
     await lab().runOk(oldMaster, ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0']);
-    await lab().runOk(client, ['ping', '-c', '1', '-W', '2', VIP]);
+    await lab().runOk(client, [requireTool('ping', 'iputils-ping'), '-c', '1', '-W', '2', VIP]);
     // Failover: the VIP leaves host 3 and lands on host 1. Linux itself announces nothing on
     // `ip addr add`, so the client still points at the old master (checked, so the test proves the ARP).
     await lab().runOk(oldMaster, ['ip', 'addr', 'del', `${VIP}/32`, 'dev', 'eth0']);
@@ -124,7 +128,7 @@ describe('gratuitous ARP from a lab host', () => {
   });
 
   test('without CAP_NET_RAW the sender fails with ERR_GARP and EPERM (what a daemon started without capabilities sees)', async () => {
-    const result = await lab().run(lab().host(1), ['setpriv', '--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, PROBE, 'eth0', VIP]);
+    const result = await lab().run(lab().host(1), [requireTool('setpriv', 'util-linux'), '--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, PROBE, 'eth0', VIP]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^ERR_GARP EPERM: gratuitous ARP on eth0: socket\(AF_PACKET\) failed: EPERM/);
   });

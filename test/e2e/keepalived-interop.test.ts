@@ -9,6 +9,7 @@ import { useLab, type LabHost } from '../lab/index.js';
 import { startKeepalived, type KeepalivedHandle, type KeepalivedSpec } from '../lab/keepalived.js';
 import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import { clientMacForVip, clientNeighbourMac, Group, VIP_CIDR, VRID, vipHolders, waitForSoleHolder, type GroupOptions } from './vrrp-group.js';
+import { waitForAdverts } from './instance-counters.js';
 
 interface Flavour {
   title: string;
@@ -61,8 +62,9 @@ describe.each(FLAVOURS)('tsvip and keepalived in one group: $title', { timeout: 
     group = new Group(lab(), routers, flavour.group);
     const tsvip = group.start(h2, { priority: 100 });
     await tsvip.waitForState('backup');
-    // Several advert intervals: a tsvip that did not believe keepalived's adverts would take over.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // tsvip accepts keepalived's adverts (one it did not believe would be dropped, not counted), more
+    // of them than Master_Down spans, and stays backup.
+    await waitForAdverts(lab(), h2, 'advertsReceived', 5);
     expect(tsvip.state()).toBe('backup');
     expect(keepalived.stateChanges().map((change) => change.state)).toEqual(['BACKUP', 'MASTER']);
     await waitForSoleHolder(lab(), routers, h1);
@@ -81,7 +83,8 @@ describe.each(FLAVOURS)('tsvip and keepalived in one group: $title', { timeout: 
     await tsvip.waitForState('master');
     keepalived = await startKeepalived(lab(), h2, flavour.keepalived(h2, routers, 100), { workDir });
     await keepalived.waitForState('BACKUP', { timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // More of tsvip's adverts than keepalived's Master_Down spans have gone out: keepalived stays backup.
+    await waitForAdverts(lab(), h1, 'advertsSent', 5);
     expect(keepalived.stateChanges().map((change) => change.state)).toEqual(['BACKUP']);
     expect(tsvip.transitions().map((t) => t.to)).toEqual(['backup', 'master']);
     await waitForSoleHolder(lab(), routers, h1);
@@ -91,14 +94,14 @@ describe.each(FLAVOURS)('tsvip and keepalived in one group: $title', { timeout: 
     await tsvip.exited;
     await keepalived.waitForState('MASTER', { timeoutMs: 20_000 });
     await waitUntil(async () => ((await clientNeighbourMac(lab(), client)) === h2.mac ? true : undefined), "the client's ARP entry to point to keepalived's host");
-    expect((await vipHolders(lab(), routers)).map((host) => host.name)).toContain('h2');
+    await waitUntil(async () => ((await vipHolders(lab(), routers)).includes(h2) ? true : undefined), 'keepalived to put the VIP on h2');
 
     // tsvip comes back with the higher priority: it clears the VIP its killed predecessor left, then
     // nopreempt leaves keepalived master, and preempt takes the VIP back from keepalived.
     const returning = group.start(h1, { priority: 150 });
     if (flavour.group.preempt === false) {
       await returning.waitForState('backup');
-      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await waitForAdverts(lab(), h1, 'advertsReceived', 5);
       expect(returning.state()).toBe('backup');
       expect(keepalived.stateChanges().at(-1)?.state).toBe('MASTER');
       await waitForSoleHolder(lab(), routers, h2);

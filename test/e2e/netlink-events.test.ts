@@ -21,7 +21,7 @@ function printed(watcher: SpawnedProcess): Printed[] {
     .map((line) => JSON.parse(line) as Printed);
 }
 
-async function waitFor<T>(watcher: SpawnedProcess, read: (lines: Printed[]) => T | undefined, what: string, limitMs = 5_000): Promise<T> {
+async function waitFor<T>(watcher: SpawnedProcess, read: (lines: Printed[]) => T | undefined, what: string, limitMs = 15_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = read(printed(watcher));
@@ -95,12 +95,20 @@ describe('rtnetlink events in a lab host', () => {
   });
 
   test('the watcher keeps its process alive until close(), and close() lets it exit', async () => {
-    const { watcher } = await startWatcher(lab(), lab().host(1));
-    // Still running after the subscription: the socket holds the event loop open.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const host = lab().host(1);
+    const { watcher } = await startWatcher(lab(), host);
+    // Still running after the subscription, the socket holding the event loop open: it reports an
+    // address added afterwards (a watcher that had exited on its own would report nothing).
+    await lab().runOk(host, ['ip', 'addr', 'add', '198.18.0.101/32', 'dev', 'eth0']);
+    try {
+      await waitFor(watcher, (lines) => (events(lines, 'address').some((e) => e.address === '198.18.0.101') ? true : undefined), 'the watcher, still running, to report an address added after it subscribed');
+    } finally {
+      await lab().runOk(host, ['ip', 'addr', 'del', '198.18.0.101/32', 'dev', 'eth0']);
+    }
     expect(watcher.child.exitCode, 'the watcher exited on its own: the netlink socket does not keep the process alive').toBeNull();
     watcher.kill('SIGTERM');
-    const exit = await Promise.race([watcher.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 3_000))]);
+    // 10 s only to catch a hang.
+    const exit = await Promise.race([watcher.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
     expect(exit, `the process did not end after close(): ${watcher.output().stderr}`).toEqual({ code: 0, signal: null });
     expect(printed(watcher).at(-1)).toEqual({ closed: true });
   });

@@ -9,6 +9,7 @@ import { useLab } from '../lab/index.js';
 import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import { clientMacForVip, clientNeighbourMac, Group, routerConfig, startNameServer, VIP, VIP_CIDR, vipHolders, waitForSoleHolder, whoAnswers } from './vrrp-group.js';
 import { scrapeMetrics, statusOn, waitForMetrics } from './metrics-scrape.js';
+import { waitForAdverts } from './instance-counters.js';
 
 const FAST = { version: 3, advertInterval: '100ms', mode: 'unicast' } as const;
 
@@ -34,13 +35,13 @@ describe('faults and repairs', { timeout: 90_000 }, () => {
     // A reason's sample may appear only with its first drop: absent counts as 0.
     const droppedBefore = (await scrapeMetrics(lab(), client, h1)).value('tsvip_vrrp_adverts_dropped_total', dropped) ?? 0;
     group.start(h3, { priority: 200, authPass: 'wrong' });
-    await h1Daemon.waitForLog((record) => record.msg === 'advert dropped' && record.reason === 'auth_mismatch', 'an advert dropped for auth_mismatch');
+    // Three of h3's adverts crossed and were dropped: h3's priority 200 would have taken over at the
+    // first had it been believed.
+    await waitUntil(() => (h1Daemon.logs().filter((record) => record.msg === 'advert dropped' && record.reason === 'auth_mismatch').length >= 3 ? true : undefined), 'three adverts dropped for auth_mismatch');
     const metrics = await waitForMetrics(lab(), client, h1, 'adverts dropped for auth_mismatch', (m) => (m.value('tsvip_vrrp_adverts_dropped_total', dropped) ?? 0) > droppedBefore);
     expect(metrics.get('tsvip_vrrp_instance_state', { vrrp_instance: 'VI_1', state: 'master' })).toBe(1);
     // None of h3's adverts was believed.
     expect(metrics.get('tsvip_vrrp_adverts_received_total', { vrrp_instance: 'VI_1' })).toBe(0);
-    // h3's priority 200 would have taken over had its adverts been believed.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(h1Daemon.state()).toBe('master');
     h1Daemon.kill('SIGTERM');
     await h1Daemon.exited;
@@ -109,7 +110,7 @@ describe('faults and repairs', { timeout: 90_000 }, () => {
     await lab().setLinkDown(h1);
     await h1Daemon.waitForState('fault');
     await group.daemon(h2).waitForState('master');
-    expect((await vipHolders(lab(), [h1, h2, h3])).map((host) => host.name)).toEqual(['h2']);
+    await waitForSoleHolder(lab(), [h1, h2, h3], h2);
 
     await lab().setLinkUp(h1);
     await waitUntil(() => (h1Daemon.transitions().filter((t) => t.to === 'master').length === 2 ? true : undefined), 'h1 to be master again');
@@ -122,7 +123,8 @@ describe('faults and repairs', { timeout: 90_000 }, () => {
     group.start(h2, { priority: 100 });
     await group.daemon(h2).waitForState('master');
     await lab().runOk(h1, ['ip', 'addr', 'add', VIP_CIDR, 'dev', 'eth0']);
-    expect((await vipHolders(lab(), [h1, h2, h3])).map((host) => host.name)).toEqual(['h1', 'h2']);
+    // (h2's address follows its state-change log line.)
+    await waitUntil(async () => ((await vipHolders(lab(), [h1, h2, h3])).map((host) => host.name).join() === 'h1,h2' ? true : undefined), 'h1 and h2 to hold the VIP');
 
     const h1Daemon = group.start(h1, { priority: 50 });
     await h1Daemon.waitForLog((record) => record.code === 'STALE_VIP_REMOVED', 'the stale VIP to be removed');
@@ -197,8 +199,11 @@ describe('faults and repairs', { timeout: 90_000 }, () => {
     h1Daemon.kill('SIGHUP');
     const rejected = await h1Daemon.waitForLog((record) => record.code === 'ERR_CONFIG_INVALID', 'the reload to be rejected');
     expect((rejected.problems as string[]).join('\n')).toMatch(/vrid/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // After the rejection, the backup still hears the master's adverts: it kept running as it was.
+    const h1Transitions = h1Daemon.transitions().length;
+    await waitForAdverts(lab(), h2, 'advertsReceived', 5);
     expect(h1Daemon.state()).toBe('master');
+    expect(h1Daemon.transitions()).toHaveLength(h1Transitions);
 
     // A lower priority on the master: the backup (110 with its tracker) preempts.
     h1Daemon.rewrite(routerConfig(h1, routers, FAST, { priority: 50 }));

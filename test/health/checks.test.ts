@@ -12,6 +12,7 @@ import { HealthMonitor } from '../../src/health/monitor.js';
 import { scriptChecker } from '../../src/health/script-check.js';
 import { tcpChecker } from '../../src/health/tcp-check.js';
 import { tempDir, type TempDir } from './processes.js';
+import { requireTool } from '../lab/system-tools.js';
 
 const closers: (() => Promise<void>)[] = [];
 
@@ -156,7 +157,7 @@ describe('https check', () => {
     dir = tempDir('tls');
     certFile = dir.file('cert.pem');
     const keyFile = dir.file('key.pem');
-    execFileSync('openssl', [
+    execFileSync(requireTool('openssl', 'openssl'), [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=tsvip test', '-addext', 'subjectAltName=IP:127.0.0.1',
     ], { stdio: 'ignore' });

@@ -1,7 +1,7 @@
-// Real keepalived (the Debian package, 2.2.7) in a lab host: the reference that tsvip is measured
-// against and must interoperate with (issue 4). keepalivedConfig() writes a minimal keepalived.conf for
-// one vrrp_instance; startKeepalived() runs it with private pid files, so it cannot collide with a
-// system keepalived or with the keepalived of another lab host.
+// Real keepalived (the Debian package, 2.2.7; requireKeepalived() checks for 2.2) in a lab host: the
+// reference that tsvip is measured against and must interoperate with (issue 4). keepalivedConfig()
+// writes a minimal keepalived.conf for one vrrp_instance; startKeepalived() runs it with private pid
+// files, so it cannot collide with a system keepalived or with the keepalived of another lab host.
 //
 // keepalived is two processes: the parent (-n keeps it in the foreground) and its VRRP child (-P).
 // The child dies with a SIGTERM from the kernel when its parent dies (PR_SET_PDEATHSIG), and on that
@@ -15,6 +15,7 @@ import { LabUsageError } from '../../src/lab/errors.js';
 import type { Lab, LabHost } from '../../src/lab/lab.js';
 import type { ProcessExit, SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { onLines, Waiters } from '../../src/lab/waiters.js';
+import { requireTool, toolVersion } from './system-tools.js';
 
 export type VrrpRole = 'MASTER' | 'BACKUP';
 
@@ -225,7 +226,31 @@ export interface StartKeepalivedOptions {
 
 const statePattern = /\((\S+)\) Entering (MASTER|BACKUP|FAULT) STATE/;
 
+/** What these helpers and the tests that use them rely on (see the top of this file). */
+export const REQUIRED_KEEPALIVED = '2.2';
+let checkedKeepalived: string | undefined;
+
+/**
+ * The path of keepalived, once it is known to be 2.2: the process pair and its death signal, the
+ * "(VI_1) Entering MASTER STATE" lines and the VIP a SIGKILL leaves behind are 2.2's behaviour
+ * (Debian 12's package, 2.2.7). Throws, naming the package and the version, when it is missing or
+ * another version.
+ */
+export function requireKeepalived(): string {
+  if (checkedKeepalived !== undefined) return checkedKeepalived;
+  const path = requireTool('keepalived', 'keepalived');
+  const version = toolVersion(path);
+  if (version === undefined || !version.startsWith(`${REQUIRED_KEEPALIVED}.`)) {
+    throw new Error(
+      `this test relies on keepalived ${REQUIRED_KEEPALIVED}'s behaviour (Debian 12's package keepalived, 2.2.7): \`${path} --version\` says ${version === undefined ? 'no version' : version}`,
+    );
+  }
+  checkedKeepalived = path;
+  return path;
+}
+
 export async function startKeepalived(lab: Lab, host: LabHost, spec: KeepalivedSpec, options: StartKeepalivedOptions): Promise<KeepalivedHandle> {
+  const keepalived = requireKeepalived();
   const config = keepalivedConfig(spec);
   const dir = await mkdtemp(join(options.workDir, `keepalived-${host.name}-`));
   const configPath = join(dir, 'keepalived.conf');
@@ -233,7 +258,7 @@ export async function startKeepalived(lab: Lab, host: LabHost, spec: KeepalivedS
   // -n foreground, -l -D -G detailed log to the console only (no syslog), -P VRRP only; a pid file of
   // our own for each process keepalived may start (-p parent, -r VRRP, -c checkers, -b BFD).
   const group = spawnDaemonGroup(lab, host, [
-    'keepalived', '-n', '-l', '-D', '-G', '-P', '-f', configPath,
+    keepalived, '-n', '-l', '-D', '-G', '-P', '-f', configPath,
     '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid'), '-b', join(dir, 'bfd.pid'),
   ]);
 

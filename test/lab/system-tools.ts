@@ -1,6 +1,6 @@
 // System tools the tests run: a missing one fails the test with the Debian package to install,
 // never skips it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -17,6 +17,16 @@ export function requireTool(command: string, debianPackage: string): string {
     }
   }
   throw new Error(`this test needs \`${command}\` (Debian package ${debianPackage}): apt-get install ${debianPackage}, or run scripts/install-system-deps.sh`);
+}
+
+/**
+ * The first dotted version number (2.2.7) that `path versionArgs` prints on stdout or stderr
+ * (keepalived prints its banner on stderr), or undefined when it prints none.
+ */
+export function toolVersion(path: string, versionArgs: readonly string[] = ['--version']): string | undefined {
+  const result = spawnSync(path, versionArgs, { encoding: 'utf8', timeout: 10_000 });
+  // The first one: keepalived's banner goes on to name the kernel headers' version.
+  return /(\d+\.\d+(?:\.\d+)?)/.exec(`${result.stdout ?? ''}\n${result.stderr ?? ''}`)?.[1];
 }
 
 /** Runs argv (in this namespace) with `input` on its stdin: promtool reads what to check from there. */

@@ -5,6 +5,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { afterEach } from 'vitest';
+import type { Clock } from '../../src/clock.js';
 import { loadBalancerSchema, type LoadBalancerConfig } from '../../src/config/schema.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { LoadBalancer } from '../../src/lb/load-balancer.js';
@@ -71,9 +72,10 @@ export interface Harness {
   logs: LogCapture;
 }
 
-export async function startLb(config: LoadBalancerConfig, health = new FakeHealth()): Promise<Harness> {
+/** `clock` drives the main thread's timers (drain's deadline); the data path keeps its own time. */
+export async function startLb(config: LoadBalancerConfig, health = new FakeHealth(), clock?: Clock): Promise<Harness> {
   const logs = captureLogger();
-  const lb = new LoadBalancer(config, { health, logger: logs.logger });
+  const lb = new LoadBalancer(config, { health, logger: logs.logger, ...(clock === undefined ? {} : { clock }) });
   await lb.listen({ host: HOST, port: 0 });
   const port = lb.listeningAddresses[0]?.port;
   if (port === undefined) throw new Error('no listening address');

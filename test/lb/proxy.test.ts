@@ -49,26 +49,25 @@ describe('retries (haproxy retries + redispatch)', () => {
       lbConfig({ backends: [{ name: 'blackhole', port: blackhole.port }, { name: 'live', port: live.port }], connectTimeout: 300 }),
     );
     trackLb(lb);
-    const started = performance.now();
+    // The connect timer gave the black hole up (not a refusal or a reset): the failure detail says so.
     expect(await request(port, 'hi', 'live:hi')).toBe('live:hi');
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1500);
     await lb.refreshStats();
     expect(health.failures).toEqual([{ backend: 'blackhole', detail: 'connect timed out after 300 ms' }]);
+    expect(lb.counters).toMatchObject({ failedConnects: 1, retries: 1, rejected: 0 });
+    expect(lb.counters.backends.blackhole).toMatchObject({ failedConnects: 1, total: 0 });
   });
 });
 
 describe('no backend up', () => {
   it('closes the client at once, counted as rejected and logged at warn with ERR_LB_NO_BACKEND', async () => {
     const live = track(await answering('live'));
-    const { lb, port, health, logs } = await startLb(lbConfig({ backends: [{ name: 'live', port: live.port }] }));
+    // A connect timeout far beyond the test's own: a client left waiting on a connect would hang it.
+    const { lb, port, health, logs } = await startLb(lbConfig({ backends: [{ name: 'live', port: live.port }], connectTimeout: 60_000 }));
     trackLb(lb);
     health.setDown('live');
-    const started = performance.now();
     const client = await connectClient(port);
-    await collect(client);
-    expect(performance.now() - started).toBeLessThan(200);
+    const { data } = await collect(client);
+    expect(data.length).toBe(0);
     expect(live.accepted).toBe(0);
     await lb.refreshStats();
     expect(lb.counters).toMatchObject({ rejected: 1, failedConnects: 0 });
@@ -191,6 +190,7 @@ describe('backpressure', () => {
     // The backend is held back by the kernel's socket buffers (a few MB each on loopback), not
     // buffered into the proxy.
     const sentWhileStalled = sent;
+    await lb.refreshStats();
     const bufferedWhileStalled = lb.bufferedBytes;
     const throttle = setInterval(() => {
       client.resume();
@@ -201,12 +201,14 @@ describe('backpressure', () => {
     clearInterval(sample);
     client.destroy();
     expect(sentWhileStalled).toBeLessThan(64 * 1024 * 1024);
+    // Stalled, the proxy holds what it read and could not write on (a write remainder), and no more.
+    expect(bufferedWhileStalled).toBeGreaterThan(0);
     expect(bufferedWhileStalled).toBeLessThan(1024 * 1024);
     expect(received).toBe(total);
     await lb.refreshStats();
     expect(lb.counters.bytesOut).toBe(total);
-    expect(maxBuffered).toBeGreaterThan(0);
-    expect(maxBuffered).toBeLessThan(1024 * 1024); // 128 KiB seen: two socket chunks
+    // Sampled over the whole transfer (128 KiB seen: two socket chunks).
+    expect(maxBuffered).toBeLessThan(1024 * 1024);
   });
 });
 
