@@ -72,7 +72,6 @@ async function bundle(entry, outfile) {
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [singleExecutablePlugin],
-    external: ['raw-socket'],
     // import.meta.url in CommonJS: the bundle's own file (src/self.ts decides what runs instead).
     define: { 'import.meta.url': '__tsvipModuleUrl' },
     banner: { js: 'var __tsvipModuleUrl=require("node:url").pathToFileURL(__filename).href;' },

@@ -68,13 +68,16 @@ export interface StartTsvipOptions {
   extraArgs?: readonly string[];
   /** The node binary to run bin/tsvip with: this process's own unless told. */
   node?: string;
+  /** What runs tsvip instead of `node bin/tsvip`: the single executable, say, with a wrapper before it. */
+  program?: readonly string[];
 }
 
 export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: StartTsvipOptions = {}): TsvipDaemon {
   const dir = mkdtempSync(join(tmpdir(), `tsvip-${host.name}-`));
   const configFile = join(dir, 'vip.yaml');
   writeFileSync(configFile, configText(config));
-  const child = lab.spawn(host, [options.node ?? process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
+  const program = options.program ?? [options.node ?? process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN];
+  const child = lab.spawn(host, [...program, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
   const logs = (): LogRecord[] =>
     child
       .output()
