@@ -74,7 +74,8 @@ async function bundle(entry, outfile) {
     plugins: [singleExecutablePlugin],
     // import.meta.url in CommonJS: the bundle's own file (src/self.ts decides what runs instead).
     define: { 'import.meta.url': '__tsvipModuleUrl' },
-    banner: { js: 'var __tsvipModuleUrl=require("node:url").pathToFileURL(__filename).href;' },
+    // The worker's script runs as `[worker eval]`, which is no path: koffi (createRequire) needs one.
+    banner: { js: 'var __filename=(typeof __filename==="string"&&__filename.startsWith("/"))?__filename:process.execPath;var __tsvipModuleUrl=require("node:url").pathToFileURL(__filename).href;' },
   });
 }
 
