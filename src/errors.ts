@@ -40,9 +40,12 @@ export class ConfigError extends TsvipError {
 /** The config file could not be read at all (missing, unreadable, a directory). */
 export class ConfigFileError extends TsvipError {
   readonly file: string;
+  /** Why, without the file name: `no such file`. */
+  readonly reason: string;
 
-  constructor(file: string, message: string, options?: { cause?: unknown }) {
-    super('ERR_CONFIG_FILE', `${file}: ${message}`, options);
+  constructor(file: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_CONFIG_FILE', `${file}: ${reason}`, options);
     this.file = file;
+    this.reason = reason;
   }
 }

@@ -30,7 +30,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .command('check')
     .description('validate a vip.yaml: a summary and exit 0, or every error as FILE:LINE:COL key.path: message and exit 1')
     .requiredOption('-c, --config <file>', 'the vip.yaml to check')
-    .option('--json', 'print the normalized config, defaults applied, as JSON', false)
+    .option('--json', 'print the normalized config, defaults applied, as JSON; when invalid, {"ok": false, "errors": [...]}', false)
     .action(async (options: { config: string; json: boolean }) => {
       const { runCheck } = await import('./check.js');
       setExitCode(await runCheck(options, io));

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, isCollection, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigFileError, type ConfigProblem } from '../errors.js';
+import { parsePartly, type Partly } from './partial-parse.js';
 import { checkMeaning, type Finding, type Indexed, type KeyPath } from './meaning.js';
 import { formatKeyPath, locate } from './locate.js';
 import { unknownKeyHint } from './key-hints.js';
@@ -132,12 +133,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Parses each instance and load balancer on its own, so meaning checks run on every one that is valid. */
-function parsedEach<T>(list: unknown, schema: z.ZodType<T>): Indexed<T>[] {
+/** Parses each instance and load balancer on its own, keeping the fields that pass where others fail. */
+function parsedEach<T>(list: unknown, schema: z.ZodType<T>): Indexed<Partly<T>>[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((item, index) => {
-    const result = schema.safeParse(item);
-    return result.success ? [{ index, value: result.data }] : [];
+    const value = parsePartly(schema, item);
+    return value === undefined ? [] : [{ index, value }];
   });
 }
 

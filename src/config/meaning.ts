@@ -1,9 +1,14 @@
 // Rules the schema cannot express because they relate several keys or depend on the VRRP version.
-// They run on every instance and load balancer that passed the schema, so one run reports all problems.
+// They run on every field that passed the schema, even in an instance or load balancer where others did
+// not, so one run reports all problems: each rule checks only the fields it has.
 import { formatDuration } from './duration.js';
 import { parseHostPort, vipAddress } from '../net/address.js';
 import { parseCommandLine } from '../command/command-line.js';
+import type { Partly } from './partial-parse.js';
 import type { LoadBalancerConfig, VrrpInstanceConfig } from './schema.js';
+
+type Instance = Partly<VrrpInstanceConfig>;
+type LoadBalancer = Partly<LoadBalancerConfig>;
 
 export type KeyPath = readonly (string | number)[];
 
@@ -21,8 +26,8 @@ export interface Indexed<T> {
 }
 
 export interface MeaningInput {
-  instances: readonly Indexed<VrrpInstanceConfig>[];
-  loadBalancers: readonly Indexed<LoadBalancerConfig>[];
+  instances: readonly Indexed<Instance>[];
+  loadBalancers: readonly Indexed<LoadBalancer>[];
   /** Whether the document has any vrrp entry at all, even one that failed the schema. */
   hasVrrp: boolean;
   hasLoadBalancers: boolean;
@@ -43,18 +48,20 @@ export function checkMeaning(input: MeaningInput): Finding[] {
   return findings;
 }
 
-function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
+function checkInstance(index: number, inst: Instance): Finding[] {
   const at = (...rest: (string | number)[]): KeyPath => ['vrrp', index, ...rest];
   const findings: Finding[] = [];
   const error = (path: KeyPath, message: string) => findings.push({ path, message, severity: 'error' });
 
-  if (inst.version === 2) {
-    if (inst.advertInterval % 1000 !== 0 || inst.advertInterval < 1000) {
-      error(at('advertInterval'), `VRRPv2 carries the interval in whole seconds: must be 1s to 255s (got ${formatDuration(inst.advertInterval)})`);
+  const interval = inst.advertInterval;
+  if (inst.version === 2 && interval !== undefined) {
+    if (interval % 1000 !== 0 || interval < 1000) {
+      error(at('advertInterval'), `VRRPv2 carries the interval in whole seconds: must be 1s to 255s (got ${formatDuration(interval)})`);
     }
-  } else {
-    if (inst.advertInterval % 10 !== 0 || inst.advertInterval > V3_MAX_ADVERT_MS) {
-      error(at('advertInterval'), `VRRPv3 carries the interval in centiseconds: must be a multiple of 10ms from 10ms to 40950ms (got ${formatDuration(inst.advertInterval)})`);
+  }
+  if (inst.version === 3) {
+    if (interval !== undefined && (interval % 10 !== 0 || interval > V3_MAX_ADVERT_MS)) {
+      error(at('advertInterval'), `VRRPv3 carries the interval in centiseconds: must be a multiple of 10ms from 10ms to 40950ms (got ${formatDuration(interval)})`);
     }
     if (inst.authPass !== undefined) {
       error(at('authPass'), 'authentication exists only in VRRPv2 (RFC 5798 removed it): remove authPass or use version: 2');
@@ -68,14 +75,16 @@ function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
     });
   }
 
-  const vipAddresses = inst.vips.map(vipAddress);
+  const vipAddresses = (inst.vips ?? []).map((vip) => (vip === undefined ? undefined : vipAddress(vip)));
   const source = inst.unicast?.source;
-  if (inst.priority === 255 && (source === undefined || !vipAddresses.includes(source))) {
+  // Without the VIPs (they failed the schema) ownership cannot be judged.
+  if (inst.priority === 255 && inst.vips !== undefined && (source === undefined || !vipAddresses.includes(source))) {
     error(at('priority'), "255 is reserved for the address owner: one of vips must be this host's own address (unicast.source); otherwise use 1 to 254");
   }
 
   const peers = inst.unicast?.peers ?? [];
   peers.forEach((peer, peerIndex) => {
+    if (peer === undefined) return;
     if (peer === source) error(at('unicast', 'peers', peerIndex), `${peer} is this instance's own unicast.source: list only the other routers`);
     const first = peers.indexOf(peer);
     if (first !== peerIndex) error(at('unicast', 'peers', peerIndex), `${peer} is listed twice (first at unicast.peers[${first}])`);
@@ -83,19 +92,20 @@ function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
   });
 
   vipAddresses.forEach((address, vipIndex) => {
+    if (address === undefined) return;
     const first = vipAddresses.indexOf(address);
     if (first !== vipIndex) error(at('vips', vipIndex), `${address} is listed twice (first at vips[${first}])`);
   });
 
   // Command lines are split as the daemon will split them (never by a shell): a broken one is
   // reported here, with its line, rather than when the daemon starts.
-  inst.track.forEach((tracker, trackerIndex) => {
-    if (tracker.type !== 'script' || typeof tracker.command !== 'string') return;
+  (inst.track ?? []).forEach((tracker, trackerIndex) => {
+    if (tracker?.type !== 'script' || typeof tracker.command !== 'string') return;
     const parsed = parseCommandLine(tracker.command);
     if (!parsed.ok) error(at('track', trackerIndex, 'command'), `cannot be split into words: ${parsed.reason}`);
     else if (parsed.words.length === 0) error(at('track', trackerIndex, 'command'), 'must name a program to run');
   });
-  for (const [state, command] of Object.entries(inst.notify)) {
+  for (const [state, command] of Object.entries(inst.notify ?? {})) {
     if (command === undefined) continue;
     const parsed = parseCommandLine(command);
     if (!parsed.ok) error(at('notify', state), `cannot be split into words: ${parsed.reason}`);
@@ -103,24 +113,25 @@ function checkInstance(index: number, inst: VrrpInstanceConfig): Finding[] {
   return findings;
 }
 
-function describeInstance(index: number, inst: VrrpInstanceConfig): string {
-  return `vrrp[${index}] (${inst.name})`;
+function describeInstance(index: number, inst: Instance): string {
+  return inst.name === undefined ? `vrrp[${index}]` : `vrrp[${index}] (${inst.name})`;
 }
 
-function checkInstancesTogether(instances: readonly Indexed<VrrpInstanceConfig>[]): Finding[] {
+function checkInstancesTogether(instances: readonly Indexed<Instance>[]): Finding[] {
   const findings: Finding[] = [];
   instances.forEach(({ index, value }, position) => {
     for (const earlier of instances.slice(0, position)) {
       const other = describeInstance(earlier.index, earlier.value);
-      if (earlier.value.name === value.name) {
+      if (value.name !== undefined && earlier.value.name === value.name) {
         findings.push({ path: ['vrrp', index, 'name'], message: `instance name "${value.name}" is already used by ${other}`, severity: 'error' });
       }
-      if (earlier.value.interface === value.interface && earlier.value.vrid === value.vrid) {
+      if (value.interface !== undefined && value.vrid !== undefined && earlier.value.interface === value.interface && earlier.value.vrid === value.vrid) {
         findings.push({ path: ['vrrp', index, 'vrid'], message: `VRID ${value.vrid} is already used on ${value.interface} by ${other}`, severity: 'error' });
       }
-      value.vips.forEach((vip, vipIndex) => {
+      (value.vips ?? []).forEach((vip, vipIndex) => {
+        if (vip === undefined) return;
         const address = vipAddress(vip);
-        if (earlier.value.vips.some((theirs) => vipAddress(theirs) === address)) {
+        if ((earlier.value.vips ?? []).some((theirs) => theirs !== undefined && vipAddress(theirs) === address)) {
           findings.push({ path: ['vrrp', index, 'vips', vipIndex], message: `${address} is already a VIP of ${other}`, severity: 'error' });
         }
       });
@@ -132,11 +143,13 @@ function checkInstancesTogether(instances: readonly Indexed<VrrpInstanceConfig>[
 function checkLoadBalancers(input: MeaningInput): Finding[] {
   const findings: Finding[] = [];
   const error = (path: KeyPath, message: string) => findings.push({ path, message, severity: 'error' });
-  const names = input.loadBalancers.map(({ value }) => value.name);
+  const names = input.loadBalancers.flatMap(({ value }) => (value.name === undefined ? [] : [value.name]));
+  // A load balancer whose name failed the schema may be the one a tracker means: say nothing then.
+  const allNamed = input.loadBalancers.every(({ value }) => value.name !== undefined);
 
   input.instances.forEach(({ index, value }) => {
-    value.track.forEach((tracker, trackIndex) => {
-      if (tracker.type === 'backends' && !names.includes(tracker.loadBalancer)) {
+    (value.track ?? []).forEach((tracker, trackIndex) => {
+      if (tracker?.type === 'backends' && tracker.loadBalancer !== undefined && allNamed && !names.includes(tracker.loadBalancer)) {
         const known = names.length > 0 ? `; defined: ${names.join(', ')}` : '; no loadBalancers are defined';
         error(['vrrp', index, 'track', trackIndex, 'loadBalancer'], `no load balancer is named "${tracker.loadBalancer}"${known}`);
       }
@@ -151,21 +164,23 @@ function checkLoadBalancers(input: MeaningInput): Finding[] {
   }
 
   input.loadBalancers.forEach(({ index, value: lb }, position) => {
-    const earlierSameName = input.loadBalancers.slice(0, position).find(({ value }) => value.name === lb.name);
+    const earlierSameName = lb.name === undefined ? undefined : input.loadBalancers.slice(0, position).find(({ value }) => value.name === lb.name);
     if (earlierSameName) error(['loadBalancers', index, 'name'], `load balancer name "${lb.name}" is already used by loadBalancers[${earlierSameName.index}]`);
 
-    const bind = parseHostPort(lb.bind, { allowHostname: false, keywords: ['vip'] });
-    if (bind.ok) {
+    const bind = lb.bind === undefined ? undefined : parseHostPort(lb.bind, { allowHostname: false, keywords: ['vip'] });
+    if (bind?.ok === true) {
       if (bind.value.host === 'vip' && !input.hasVrrp) {
         error(['loadBalancers', index, 'bind'], `${lb.bind} listens on a VRRP instance's VIP, but no vrrp instance is defined`);
       }
       const clash = listeners.find((l) => l.port === bind.value.port && overlaps(l.host, bind.value.host));
       if (clash) error(['loadBalancers', index, 'bind'], `${lb.bind} collides with ${clash.owner} (${clash.host}:${clash.port})`);
-      listeners.push({ path: ['loadBalancers', index, 'bind'], ...bind.value, owner: `loadBalancers[${index}] (${lb.name})` });
+      listeners.push({ path: ['loadBalancers', index, 'bind'], ...bind.value, owner: lb.name === undefined ? `loadBalancers[${index}]` : `loadBalancers[${index}] (${lb.name})` });
     }
 
-    lb.backends.forEach((backend, backendIndex) => {
-      const first = lb.backends.findIndex((b) => b.name === backend.name);
+    const backends = lb.backends ?? [];
+    backends.forEach((backend, backendIndex) => {
+      if (backend?.name === undefined) return;
+      const first = backends.findIndex((b) => b?.name === backend.name);
       if (first !== backendIndex) {
         error(['loadBalancers', index, 'backends', backendIndex, 'name'], `backend name "${backend.name}" is already used by backends[${first}]`);
       }

@@ -47,7 +47,9 @@ function readError(file: string, error: unknown): string {
 export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSourceFiles): ConvertOutcome {
   const findings: Finding[] = [];
   const unreadable: string[] = [];
-  let keepalived: KeepalivedResult = { instances: [], vipAddresses: new Set(), headerLines: [], findings: [] };
+  let keepalived: KeepalivedResult = { instances: [], vipAddresses: new Set(), headerLines: [], findings: [], loadBalancers: [] };
+  // Ports where a converted haproxy answered its monitor-uri: a probe of one asks whether the balancer runs.
+  const monitorPorts = new Set<number>();
   const loadBalancers: LoadBalancerDraft[] = [];
   const extraHeaderLines: string[] = [];
 
@@ -67,6 +69,7 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
       findings.push(...loaded.findings);
       keepalived = new KeepalivedConverter(file, files).convert(loaded.statements);
       findings.push(...keepalived.findings);
+      loadBalancers.push(...keepalived.loadBalancers);
     }
   }
   // kube-vip's VIP joins keepalived's before the load balancers are read: a bind or listen on it becomes vip:PORT.
@@ -96,6 +99,7 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
       const result = new HaproxyConverter(vipAddresses).convert(sections, orphans);
       loadBalancers.push(...result.loadBalancers);
       findings.push(...result.findings);
+      for (const port of result.monitorPorts) monitorPorts.add(port);
     }
   }
   if (inputs.nginx !== undefined) {
@@ -116,7 +120,7 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
   }
 
   const vrrp: EmitItem[] = instances.map((instance) => {
-    const resolved = instance.tracks.map((t) => resolveTrack(t, loadBalancers));
+    const resolved = instance.tracks.map((t) => resolveTrack(t, loadBalancers, monitorPorts, findings));
     const fields: Fields = { ...instance.fields };
     const entryComments: Record<string, string[]> = {};
     if (resolved.length > 0) {
@@ -148,27 +152,42 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
   return { ok: true, yaml, findings: sortFindings(findings), warnings, instances: vrrp.length, loadBalancers: loadBalancers.length };
 }
 
-function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDraft[]): { tracker: Fields; comment: string } {
+function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDraft[], monitorPorts: ReadonlySet<number>, findings: Finding[]): { tracker: Fields; comment: string } {
   if (draft.kind === 'ready') return { tracker: draft.tracker, comment: draft.comment };
   const { recognized, timing, weight, label } = draft;
   const checked = `${label} only checks ${recognized.summary}`;
-  const urls = recognized.checks.flatMap((c) => (c.kind === 'url' ? [c] : []));
-  const local = urls.find((u) => /^https?:\/\/(localhost|127\.0\.0\.1)[:/]/.test(u.url)) ?? urls[0];
-  const backends = (lb: LoadBalancerDraft, why: string) => ({
-    tracker: { type: 'backends', loadBalancer: lb.fields['name'], weight },
-    comment: `${checked}: ${why}, so it becomes a backends tracker on "${String(lb.fields['name'])}" (fails when no backend is up)`,
-  });
+  const urls = recognized.checks.flatMap((c) => (c.kind === 'url' || c.kind === 'port' ? [c] : []));
+  const local = urls.find((u) => u.host === 'localhost' || u.host === '127.0.0.1') ?? urls[0];
+  const backends = (lb: LoadBalancerDraft, why: string) => {
+    // The backends tracker follows the load balancer's own health checks: the script's timing has no place.
+    const hc = (lb.fields['healthCheck'] ?? {}) as Fields;
+    const lbTiming = `interval ${String(hc['interval'] ?? '2s')} x fall ${String(hc['fall'] ?? 3)}`;
+    findings.push({
+      file: draft.source.file,
+      line: draft.source.line,
+      message: `${label}: becomes a backends tracker on "${String(lb.fields['name'])}", which has no interval, timeout, rise or fall of its own: the script's interval ${timing.interval}, timeout ${timing.timeout}, rise ${timing.rise}, fall ${timing.fall} are not kept; it fails when the last backend is marked down (its healthCheck: ${lbTiming}) and recovers with the first one up`,
+    });
+    return {
+      tracker: { type: 'backends', loadBalancer: lb.fields['name'], weight },
+      comment: `${checked}: ${why}, so it becomes a backends tracker on "${String(lb.fields['name'])}" (fails when no backend is up; the script's interval ${timing.interval} x fall ${timing.fall} gives way to the load balancer's ${lbTiming})`,
+    };
+  };
   const lbOnPort = local?.port === undefined ? undefined : loadBalancers.find((lb) => lb.bindPort === local.port);
   if (lbOnPort) return backends(lbOnPort, `port ${lbOnPort.bindPort} is the converted load balancer (${where(lbOnPort.source)})`);
   const firstLb = loadBalancers[0];
-  if (local && !local.unresolved && local.anyStatus && local.port !== undefined) {
+  if (local?.port !== undefined && monitorPorts.has(local.port) && firstLb) return backends(firstLb, `port ${local.port} was haproxy's monitor-uri, which answers while haproxy runs`);
+  if (local?.kind === 'port' && local.port !== undefined) {
+    const address = `${local.host.replace(/^\[|\]$/g, '')}:${local.port}`;
+    return { tracker: { type: 'tcp', address, ...timing, weight }, comment: `${checked}: a built-in tcp tracker on ${address} does the same without a shell` };
+  }
+  if (local?.kind === 'url' && !local.unresolved && local.anyStatus && local.port !== undefined) {
     const address = `${local.host.replace(/^\[|\]$/g, '')}:${local.port}`;
     return {
       tracker: { type: 'tcp', address, ...timing, weight },
       comment: `${checked}: curl without --fail accepts any HTTP answer (403 and 500 too), so a built-in tcp tracker on ${address} checks the same: that the port answers`,
     };
   }
-  if (local && !local.unresolved) {
+  if (local?.kind === 'url' && !local.unresolved) {
     const type = local.url.startsWith('https:') ? 'https' : 'http';
     const tracker: Fields = { type, url: local.url };
     if (type === 'https') tracker['insecureSkipVerify'] = true;
@@ -176,7 +195,7 @@ function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDra
     return { tracker, comment: `${checked}: a built-in ${type} tracker does the same without a shell${type === 'https' ? ' (insecureSkipVerify, as curl -k)' : ''}` };
   }
   if (firstLb) return backends(firstLb, 'tsvip is the load balancer now');
-  const why = local ? `${local.url} names a variable this script does not set` : `${recognized.summary} asks about the load balancer, which tsvip replaces: convert its haproxy.cfg or nginx.conf in the same run (--haproxy, --nginx) to get a backends tracker`;
+  const why = local?.kind === 'url' ? `${local.url} names a variable this script does not set` : `${recognized.summary} asks about the load balancer, which tsvip replaces: convert its haproxy.cfg or nginx.conf in the same run (--haproxy, --nginx) to get a backends tracker`;
   return { tracker: draft.fallback, comment: `${draft.fallbackComment}. Kept as a script: ${why}` };
 }
 

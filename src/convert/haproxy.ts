@@ -23,8 +23,10 @@ interface Settings {
   tunnelMs?: Located<number> | undefined;
   checkMs?: Located<number> | undefined;
   redispatch?: SourceLine;
+  /** The path of `option httpchk` or `http-check send uri`, whichever check option wins. */
   httpchk?: Located<string>;
-  sslHello?: SourceLine;
+  /** The last of haproxy's check options: the one haproxy runs (each replaces the ones before). */
+  checkKind?: Located<CheckKind>;
   /** `http-check connect ssl`: the check talks TLS even without check-ssl on the servers. */
   checkConnectSsl?: boolean;
   maxconn?: Located<number>;
@@ -42,11 +44,27 @@ const VALUE_OPTIONS = new Set([
   'ciphersuites', 'ssl-min-ver', 'ssl-max-ver', 'crl-file',
 ]);
 
+// haproxy keeps only the last of these in a proxy (and a proxy's own replaces the one from defaults).
+const CHECK_OPTIONS = ['httpchk', 'ssl-hello-chk', 'tcp-check', 'ldap-check', 'mysql-check', 'pgsql-check', 'redis-check', 'smtpchk', 'spop-check', 'external-check'] as const;
+type CheckKind = (typeof CHECK_OPTIONS)[number];
+
+function isCheckOption(word: string | undefined): word is CheckKind {
+  return (CHECK_OPTIONS as readonly (string | undefined)[]).includes(word);
+}
+
+// haproxy's defaults where a proxy does not say (configuration.txt: "retries", "inter", "fall", "rise").
+const HAPROXY_RETRIES = 3;
+const HAPROXY_INTER_MS = 2000;
+const HAPROXY_FALL = 3;
+const HAPROXY_RISE = 2;
+
 const LOGGING = new Set(['log', 'option tcplog', 'option httplog', 'option dontlognull', 'option logasap', 'log-format']);
 
 export interface HaproxyResult {
   loadBalancers: LoadBalancerDraft[];
   findings: Finding[];
+  /** Bind ports of sections that answer a monitor-uri (haproxy's "am I up" page). */
+  monitorPorts: number[];
 }
 
 function parseServerOptions(words: readonly string[]): Map<string, string | true> {
@@ -61,6 +79,7 @@ function parseServerOptions(words: readonly string[]): Map<string, string | true
 
 export class HaproxyConverter {
   private readonly findings: Finding[] = [];
+  private readonly monitorPorts: number[] = [];
 
   constructor(private readonly vipAddresses: ReadonlySet<string>) {}
 
@@ -106,11 +125,17 @@ export class HaproxyConverter {
     for (const [name, { section, used }] of backends) {
       if (!used) this.report(section, `backend ${name}: no frontend uses it: not converted`);
     }
-    return { loadBalancers, findings: this.findings };
+    return { loadBalancers, findings: this.findings, monitorPorts: this.monitorPorts };
   }
 
   private isStats(section: HaproxySection): boolean {
     const stats = section.lines.some((l) => l.words[0] === 'stats' || l.words[0] === 'monitor-uri') && !section.lines.some((l) => l.words[0] === 'server');
+    if (stats && section.lines.some((l) => l.words[0] === 'monitor-uri')) {
+      for (const l of section.lines) {
+        const port = l.words[0] === 'bind' ? /:(\d+)$/.exec(l.words[1] ?? '')?.[1] : undefined;
+        if (port !== undefined) this.monitorPorts.push(Number(port));
+      }
+    }
     if (stats) {
       this.report(section, `${section.kind} ${section.name ?? ''} (lines ${section.line}-${section.lastLine}): a stats/monitor page is not translated: tsvip serves its own at status.listen (/ and /status, /metrics, /healthz)`);
     }
@@ -136,8 +161,11 @@ export class HaproxyConverter {
       else if (two === 'timeout tunnel' && time(b)) settings.tunnelMs = time(b);
       else if (two === 'timeout check' && time(b)) settings.checkMs = time(b);
       else if (two === 'option redispatch') settings.redispatch = l;
-      else if (two === 'option ssl-hello-chk') settings.sslHello = l;
-      else if (two === 'option httpchk') ok = this.httpchk(settings, l, l.words.slice(2));
+      else if (keyword === 'option' && isCheckOption(a)) {
+        settings.checkKind = { value: a, at: l };
+        if (a === 'httpchk') ok = this.httpchk(settings, l, l.words.slice(2));
+        else ok = a === 'ssl-hello-chk' || (a === 'tcp-check' && l.words.length === 2);
+      }
       else if (two === 'http-check send') ok = this.httpCheckSend(settings, l);
       else if (two === 'http-check connect' && b === 'ssl' && l.words.length === 3) settings.checkConnectSsl = true;
       else if (two === 'http-check expect') ok = a === 'expect' && b === 'status' && l.words[3] === '200' && l.words.length === 4;
@@ -183,18 +211,28 @@ export class HaproxyConverter {
 
   private bindAddresses(l: HaproxyLine): { bind: string; port: number; note: string | undefined }[] {
     const [, spec = '', ...options] = l.words;
-    if (options.length > 0) this.report(l, `bind ${spec} ${options.join(' ')}: bind options are not supported (${options.join(' ')} left out)`);
+    // v4v6 asks for what tsvip's 0.0.0.0 listener gives IPv4 clients; v6only keeps IPv4 out entirely.
+    const v6only = options.includes('v6only');
+    const unsupported = options.filter((o) => o !== 'v4v6' && o !== 'v6only');
+    if (unsupported.length > 0) this.report(l, `bind ${spec} ${options.join(' ')}: bind options are not supported (${unsupported.join(' ')} left out)`);
     const out: { bind: string; port: number; note: string | undefined }[] = [];
     for (const part of spec.split(',')) {
-      const address = part.replace(/^ipv4@/, '');
+      const family = /^ipv6@/.test(part) ? 'ipv6' : 'any';
+      const address = part.replace(/^ipv[46]@/, '');
       const colon = address.lastIndexOf(':');
-      const host = address.slice(0, colon);
+      const rawHost = address.slice(0, colon);
+      const host = family === 'ipv6' && rawHost === '' ? '::' : rawHost.replace(/^\[(.*)\]$/, '$1');
       const portText = address.slice(colon + 1);
-      if (colon < 0 || !/^\d+$/.test(portText) || (host !== '' && host !== '*' && !isIpv4(host))) {
-        this.report(l, `bind ${part}: only IPv4 ADDRESS:PORT, *:PORT or :PORT is supported (no IPv6, port ranges or sockets): skipped`);
+      const port = Number(portText);
+      if (colon >= 0 && /^\d+$/.test(portText) && host === '::' && !v6only) {
+        out.push({ bind: `0.0.0.0:${port}`, port, note: `bind ${part}${options.includes('v4v6') ? ' v4v6' : ''} (${where(l)}) listened on IPv6 and IPv4: tsvip's load balancer listens on IPv4 only, so 0.0.0.0:${port} serves the IPv4 clients; IPv6 clients are not served` });
+        this.report(l, `bind ${part}: IPv6 and IPv4 listener: written as 0.0.0.0:${port} (IPv4 only; IPv6 clients are not served)`);
         continue;
       }
-      const port = Number(portText);
+      if (colon < 0 || !/^\d+$/.test(portText) || (host !== '' && host !== '*' && !isIpv4(host))) {
+        this.report(l, `bind ${part}${v6only ? ' v6only' : ''}: only IPv4 ADDRESS:PORT, *:PORT, :PORT or the IPv4 half of :::PORT is supported (no IPv6-only listeners, port ranges or sockets): skipped`);
+        continue;
+      }
       if (this.vipAddresses.has(host)) out.push({ bind: `vip:${port}`, port, note: `bind ${part} (${where(l)}) is the keepalived VIP: tsvip listens there only while MASTER` });
       else out.push({ bind: `${host === '' || host === '*' ? '0.0.0.0' : host}:${port}`, port, note: undefined });
     }
@@ -202,7 +240,14 @@ export class HaproxyConverter {
   }
 
   private loadBalancers(front: HaproxySection, fe: Settings, back: HaproxySection, be: Settings): LoadBalancerDraft[] {
-    const binds = fe.binds.flatMap((l) => this.bindAddresses(l));
+    const binds: { bind: string; port: number; note: string | undefined }[] = [];
+    for (const l of fe.binds) {
+      for (const b of this.bindAddresses(l)) {
+        // `bind :::443 v4v6` and `bind *:443` are one IPv4 listener for tsvip.
+        if (binds.some((earlier) => earlier.bind === b.bind)) this.report(l, `bind ${b.bind}: the same listener as an earlier bind of ${front.kind} ${front.name ?? ''}: written once`);
+        else binds.push(b);
+      }
+    }
     if (binds.length === 0) {
       this.report(front, `${front.kind} ${front.name ?? ''}: no usable bind: not converted`);
       return [];
@@ -222,7 +267,10 @@ export class HaproxyConverter {
     if (be.connectMs) fields['connectTimeout'] = formatDuration(this.clamp(be.connectMs, 10, 3_600_000, 'timeout connect'));
     if (be.retries) {
       fields['retries'] = this.clamp(be.retries, 0, 10, 'retries');
-      notes['retries'] = 'haproxy retries: tsvip tries this many other backends when a connect fails';
+      notes['retries'] = `haproxy retries (${where(be.retries.at)}): tsvip tries this many other backends when a connect fails`;
+    } else {
+      fields['retries'] = HAPROXY_RETRIES;
+      notes['retries'] = `no retries line: haproxy's default ${HAPROXY_RETRIES}`;
     }
     if (be.redispatch) notes['retries'] = `${notes['retries'] ?? 'retries'}; option redispatch (${where(be.redispatch)}) needs no translation: tsvip always retries elsewhere`;
     const idle = be.tunnelMs ?? [fe.clientMs, be.serverMs].filter((t): t is Located<number> => t !== undefined).sort((a, b) => a.value - b.value)[0];
@@ -290,7 +338,8 @@ export class HaproxyConverter {
       backends.push(backend);
       if (options.has('check')) checked++;
       timings.push({ ...this.optionText(options, 'inter'), ...this.optionText(options, 'fall'), ...this.optionText(options, 'rise'), line: l });
-      if (options.has('check-ssl') || be.checkConnectSsl === true) ssl = { insecure: options.get('verify') === 'none', caFile: this.optionText(options, 'ca-file')['ca-file'] };
+      // A server with `ssl` is checked over TLS too, as with check-ssl.
+      if (options.has('check-ssl') || options.has('ssl') || be.checkConnectSsl === true) ssl = { insecure: options.get('verify') === 'none', caFile: this.optionText(options, 'ca-file')['ca-file'] };
       const rest = [...own.keys()].filter((k) => !handled.has(k) && k !== 'backup');
       if (rest.length > 0) this.report(l, `server ${rawName}: ${rest.join(', ')}: not supported by tsvip (left out)`);
     }
@@ -301,30 +350,75 @@ export class HaproxyConverter {
     if (first && timings.some((t) => t.inter !== first.inter || t.fall !== first.fall || t.rise !== first.rise)) {
       this.report(back, `${back.kind} ${back.name ?? ''}: servers use different inter/fall/rise: tsvip has one healthCheck per load balancer (the first server's used)`);
     }
+    const healthCheck = this.healthCheck(back, be, ssl, notes);
+    this.checkTiming(healthCheck, notes, be, first);
+    return { backends, healthCheck, notes };
+  }
+
+  /** What haproxy really checks: the last check option wins, and TLS comes from check-ssl, `ssl` or `http-check connect ssl`. */
+  private healthCheck(back: HaproxySection, be: Settings, ssl: { insecure: boolean; caFile: string | undefined } | undefined, notes: Record<string, string>): Fields {
+    const label = `${back.kind} ${back.name ?? ''}`;
+    const kind = be.checkKind;
     const healthCheck: Fields = {};
-    if (be.httpchk) {
+    const tls = (): void => {
+      if (ssl?.insecure === true) healthCheck['insecureSkipVerify'] = true;
+      if (ssl?.caFile !== undefined) healthCheck['caFile'] = ssl.caFile;
+    };
+    if (kind?.value === 'httpchk') {
       healthCheck['type'] = ssl ? 'https' : 'http';
-      healthCheck['path'] = be.httpchk.value;
-    } else if (ssl) {
-      healthCheck['type'] = 'tcp';
-      this.report(back, `${back.kind} ${back.name ?? ''}: check-ssl without option httpchk checks only the TLS handshake: tsvip has no TLS-only check, a tcp connect check is used`);
+      healthCheck['path'] = be.httpchk?.value ?? '/';
+      if (ssl) tls();
+    } else if (kind?.value === 'ssl-hello-chk') {
+      // haproxy sends a TLS hello and wants a server hello: a TLS apiserver passes, a plain-HTTP check would not.
+      const httpchk = be.httpchk;
+      const path = httpchk?.value ?? '/healthz';
+      healthCheck['type'] = 'https';
+      healthCheck['path'] = path;
+      healthCheck['insecureSkipVerify'] = true;
+      const earlier = httpchk === undefined ? '' : `, which replaces option httpchk (${where(httpchk.at)}) as haproxy keeps the last check option`;
+      notes['healthCheck'] = `haproxy ran a TLS hello check: option ssl-hello-chk (${where(kind.at)})${earlier}; tsvip has no hello-only check, so it does the TLS handshake and GET ${path} (a kube-apiserver answers it without credentials)`;
+      this.report(kind.at, `option ssl-hello-chk (${label}): haproxy runs a TLS hello check here${earlier}: written as an https check of ${path} with insecureSkipVerify, which a TLS apiserver passes`);
     } else {
       healthCheck['type'] = 'tcp';
-      if (be.sslHello) {
-        notes['healthCheck'] = `option ssl-hello-chk (${where(be.sslHello)}): tsvip has no TLS-hello check; tcp connect is the closest (type: https with path: /readyz is stricter for kube-apiserver)`;
-        this.report(be.sslHello, 'option ssl-hello-chk: tsvip has no TLS-hello check: written as a tcp connect check');
+      if (kind !== undefined && kind.value !== 'tcp-check') {
+        this.report(kind.at, `option ${kind.value} (${label}): tsvip has no ${kind.value}: written as a tcp connect check`);
+      } else if (ssl) {
+        healthCheck['type'] = 'https';
+        healthCheck['path'] = '/healthz';
+        tls();
+        notes['healthCheck'] = `haproxy checked the TLS handshake only (check-ssl without option httpchk, ${label}); tsvip's https check also GETs /healthz, which a kube-apiserver answers without credentials`;
+        const verify = ssl.insecure ? 'insecureSkipVerify (verify none)' : 'the certificate verified, as haproxy verifies it';
+        this.report(back, `${label}: check-ssl without option httpchk checks only the TLS handshake: written as an https check of /healthz with ${verify}`);
       }
     }
-    if (healthCheck['type'] === 'https' && ssl) {
-      if (ssl.insecure) healthCheck['insecureSkipVerify'] = true;
-      if (ssl.caFile !== undefined) healthCheck['caFile'] = ssl.caFile;
+    return healthCheck;
+  }
+
+  /** interval, timeout, rise and fall as haproxy uses them, its own defaults where the config is silent. */
+  private checkTiming(healthCheck: Fields, notes: Record<string, string>, be: Settings, first: { inter?: string; fall?: string; rise?: string; line: HaproxyLine } | undefined): void {
+    const interText = first?.inter;
+    const interMs = haproxyTimeMs(interText) ?? HAPROXY_INTER_MS;
+    healthCheck['interval'] = formatDuration(Math.min(3_600_000, Math.max(100, interMs)));
+    if (interText === undefined) notes['healthCheck.interval'] = `haproxy's default inter ${formatDuration(HAPROXY_INTER_MS)}`;
+    // configuration.txt, "timeout check": with it, min(timeout connect, inter) to connect plus timeout check
+    // to read; without it, inter bounds the whole check.
+    let timeoutMs: number;
+    if (be.checkMs) {
+      const connectMs = Math.min(be.connectMs?.value ?? interMs, interMs);
+      timeoutMs = connectMs + be.checkMs.value;
+      notes['healthCheck.timeout'] = `haproxy: min(timeout connect, inter) ${formatDuration(connectMs)} to connect + timeout check ${formatDuration(be.checkMs.value)} (${where(be.checkMs.at)})`;
+    } else {
+      timeoutMs = interMs;
+      notes['healthCheck.timeout'] = `no timeout check: haproxy bounds the whole check by inter (${formatDuration(interMs)})`;
     }
-    const inter = haproxyTimeMs(first?.inter);
-    if (inter !== undefined) healthCheck['interval'] = formatDuration(Math.min(3_600_000, Math.max(100, inter)));
-    if (be.checkMs) healthCheck['timeout'] = formatDuration(Math.min(3_600_000, Math.max(10, be.checkMs.value)));
-    if (first?.rise !== undefined && /^\d+$/.test(first.rise)) healthCheck['rise'] = Math.min(100, Math.max(1, Number(first.rise)));
-    if (first?.fall !== undefined && /^\d+$/.test(first.fall)) healthCheck['fall'] = Math.min(100, Math.max(1, Number(first.fall)));
-    return { backends, healthCheck, notes };
+    healthCheck['timeout'] = formatDuration(Math.min(3_600_000, Math.max(10, timeoutMs)));
+    const count = (text: string | undefined, fallback: number, key: 'rise' | 'fall'): void => {
+      const given = text !== undefined && /^\d+$/.test(text);
+      healthCheck[key] = Math.min(100, Math.max(1, given ? Number(text) : fallback));
+      if (!given) notes[`healthCheck.${key}`] = `haproxy's default ${key} ${fallback}`;
+    };
+    count(first?.rise, HAPROXY_RISE, 'rise');
+    count(first?.fall, HAPROXY_FALL, 'fall');
   }
 
   private optionText(options: ReadonlyMap<string, string | true>, key: string): Record<string, string> {

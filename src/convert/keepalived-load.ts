@@ -1,6 +1,7 @@
 // Reads keepalived.conf and every file it includes into one statement tree. `include` may appear at any
 // level (keepalived allows it inside blocks too); its glob is relative to the including file.
 import { parseStatements, tokenize, type Statement } from './keepalived-syntax.js';
+import { dropTemplated, maskTemplates } from './keepalived-templates.js';
 import { resolveInclude, type SourceFiles } from './source-files.js';
 import type { Finding } from './findings.js';
 
@@ -29,10 +30,11 @@ function readOne(file: string, files: SourceFiles, findings: Finding[], depth: n
 }
 
 function parseOne(file: string, text: string, files: SourceFiles, findings: Finding[], depth: number): Statement[] {
-  const { tokens, problems: tokenProblems } = tokenize(text);
+  const masked = maskTemplates(text);
+  const { tokens, problems: tokenProblems } = tokenize(masked.text);
   const { statements, problems } = parseStatements(tokens, file);
   for (const problem of [...tokenProblems, ...problems]) findings.push({ file, line: problem.line, message: problem.message });
-  return expandIncludes(statements, files, findings, depth);
+  return expandIncludes(dropTemplated(statements, masked, findings), files, findings, depth);
 }
 
 function expandIncludes(statements: Statement[], files: SourceFiles, findings: Finding[], depth: number): Statement[] {

@@ -4,8 +4,7 @@ import { formatDuration } from '../config/duration.js';
 import { parseCommandLine } from '../command/command-line.js';
 
 export const TOP_LEVEL_REASONS: Readonly<Record<string, string>> = {
-  vrrp_sync_group: 'sync groups are not supported: tsvip runs each instance on its own',
-  virtual_server: 'LVS/IPVS virtual servers are not translated: tsvip proxies TCP instead (convert haproxy.cfg with --haproxy)',
+  virtual_server: 'a virtual_server without a block of real servers has nothing to translate',
   virtual_server_group: 'LVS/IPVS is not translated: tsvip proxies TCP instead',
   static_ipaddress: 'static addresses are host configuration, not tsvip’s',
   static_routes: 'static routes are host configuration, not tsvip’s',
@@ -35,7 +34,6 @@ export const INSTANCE_REASONS: Readonly<Record<string, string>> = {
   virtual_routes: 'routes are not supported',
   virtual_rules: 'policy rules are not supported',
   track_file: 'file trackers are not supported: use a script tracker that reads the file',
-  track_process: 'process trackers are not supported: use a script tracker (pidof NAME)',
   track_bfd: 'BFD trackers are not supported',
   notify: 'the generic notify script (called with TYPE NAME STATE PRIORITY) is not translated: tsvip runs notify.master/backup/fault/stop with TSVIP_INSTANCE, TSVIP_STATE, TSVIP_PRIORITY in the environment',
   lvs_sync_daemon_interface: 'LVS sync is not supported',

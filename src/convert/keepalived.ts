@@ -5,9 +5,10 @@ import { formatDuration } from '../config/duration.js';
 import { isIpv4, parseCidr } from '../net/address.js';
 import { parseCommandLine } from '../command/command-line.js';
 import { recognizeCheckScript } from './check-script.js';
+import { convertVirtualServer } from './keepalived-virtual-server.js';
 import { GLOBAL_REASONS, INSTANCE_REASONS, TOP_LEVEL_REASONS, commandArgv, integer, ms, seconds, shellQuote } from './keepalived-terms.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
-import type { Fields, InstanceDraft, ScriptTiming, TrackDraft } from './drafts.js';
+import type { Fields, InstanceDraft, LoadBalancerDraft, ScriptTiming, TrackDraft } from './drafts.js';
 import type { Statement } from './keepalived-syntax.js';
 import type { SourceFiles } from './source-files.js';
 
@@ -18,6 +19,8 @@ export interface KeepalivedResult {
   /** Lines for the top of the YAML (router_id and such). */
   headerLines: string[];
   findings: Finding[];
+  /** From virtual_server blocks (keepalived's IPVS). */
+  loadBalancers: LoadBalancerDraft[];
 }
 
 interface Globals {
@@ -29,12 +32,34 @@ interface VrrpScript {
   source: SourceLine;
   command: string;
   timing: ScriptTiming;
+  /** keepalived's timeout (the interval when absent), in seconds. */
+  timeoutSeconds: number;
   weight: number;
+}
+
+/** `vrrp_track_process NAME { process haproxy; weight -60; delay 3 }`. */
+interface TrackedProcess {
+  source: SourceLine;
+  process: string;
+  weight: number;
+  /** Seconds keepalived waits after the process goes before it counts it as gone. */
+  delay: number;
+}
+
+/** What a vrrp_sync_group gives each of its members: keepalived applies the group's trackers to every one. */
+interface GroupShare {
+  group: string;
+  source: SourceLine;
+  trackScripts: Statement[];
+  trackInterfaces: Statement[];
+  notify: Statement[];
 }
 
 export class KeepalivedConverter {
   private readonly findings: Finding[] = [];
   private readonly scripts = new Map<string, VrrpScript>();
+  private readonly processes = new Map<string, TrackedProcess>();
+  private readonly groupShares = new Map<string, GroupShare>();
   private readonly globals: Globals = { version: 2, garp: {} };
   private readonly headerLines: string[] = [];
 
@@ -55,21 +80,86 @@ export class KeepalivedConverter {
   convert(statements: readonly Statement[]): KeepalivedResult {
     for (const statement of statements) if (statement.words[0] === 'global_defs') this.globalDefs(statement);
     for (const statement of statements) if (statement.words[0] === 'vrrp_script') this.vrrpScript(statement);
+    for (const statement of statements) if (statement.words[0] === 'vrrp_track_process') this.vrrpTrackProcess(statement);
+    for (const statement of statements) if (statement.words[0] === 'vrrp_sync_group') this.syncGroup(statement);
     const drafts: InstanceDraft[] = [];
     const vipAddresses = new Set<string>();
+    const virtualServers: Statement[] = [];
+    const converted = new Set<string>();
     for (const statement of statements) {
       const keyword = statement.words[0] ?? '';
-      if (keyword === 'global_defs' || keyword === 'vrrp_script') continue;
+      if (keyword === 'global_defs' || keyword === 'vrrp_script' || keyword === 'vrrp_track_process' || keyword === 'vrrp_sync_group') continue;
+      if (keyword === 'virtual_server' && statement.block !== undefined) {
+        virtualServers.push(statement);
+        continue;
+      }
       if (keyword !== 'vrrp_instance') {
         this.unknown(statement, '', TOP_LEVEL_REASONS);
         continue;
       }
       const draft = this.instance(statement);
       if (draft === undefined) continue;
+      converted.add(statement.words[1] ?? 'VI_1');
       for (const vip of draft.fields['vips'] as string[]) vipAddresses.add(vip.split('/')[0] ?? vip);
       drafts.push(draft);
     }
-    return { instances: drafts, vipAddresses, headerLines: this.headerLines, findings: this.findings };
+    for (const [member, share] of this.groupShares) {
+      if (!converted.has(member)) {
+        this.report(share.source, `vrrp_sync_group ${share.group}: member ${member} is not a converted vrrp_instance`);
+      }
+    }
+    const loadBalancers = virtualServers.flatMap((v) => convertVirtualServer(v, vipAddresses, (at, message) => this.report(at, message)));
+    return { instances: drafts, vipAddresses, headerLines: this.headerLines, findings: this.findings, loadBalancers };
+  }
+
+  private vrrpTrackProcess(statement: Statement): void {
+    const name = statement.words[1];
+    if (name === undefined) {
+      this.report(statement, 'vrrp_track_process without a name: skipped');
+      return;
+    }
+    let process: string | undefined;
+    let weight = 0;
+    let delay = 0;
+    for (const s of statement.block ?? []) {
+      const [keyword = '', value] = s.words;
+      if (keyword === 'process' && value !== undefined) {
+        process = value;
+        if (s.words.length > 2) this.report(s, `vrrp_track_process ${name}: the process's parameters (${s.words.slice(2).join(' ')}) are not matched: only its name is`);
+      } else if (keyword === 'weight' && integer(value) !== undefined) {
+        weight = integer(value) ?? 0;
+        if (s.words.includes('reverse')) this.report(s, `vrrp_track_process ${name}: weight ... reverse is not supported: the weight applies as written`);
+      } else if ((keyword === 'delay' || keyword === 'terminate_delay') && seconds(value) !== undefined) delay = Math.max(delay, seconds(value) ?? 0);
+      else if (keyword === 'quorum' && value === '1') continue;
+      else this.report(s, `vrrp_track_process ${name}: ${s.words.join(' ')}: not translated (only process, weight, delay and quorum 1 are)`);
+    }
+    if (process === undefined) {
+      this.report(statement, `vrrp_track_process ${name} has no process: skipped`);
+      return;
+    }
+    this.processes.set(name, { source: statement, process, weight, delay });
+  }
+
+  private syncGroup(statement: Statement): void {
+    const group = statement.words[1] ?? '';
+    const members: string[] = [];
+    const share: Omit<GroupShare, 'group' | 'source'> = { trackScripts: [], trackInterfaces: [], notify: [] };
+    for (const s of statement.block ?? []) {
+      const [keyword = ''] = s.words;
+      if (keyword === 'group') members.push(...(s.block ?? []).flatMap((m) => m.words));
+      else if (keyword === 'track_script') share.trackScripts.push(...(s.block ?? []));
+      else if (keyword === 'track_interface') share.trackInterfaces.push(...(s.block ?? []));
+      else if (keyword === 'notify_master' || keyword === 'notify_backup' || keyword === 'notify_fault' || keyword === 'notify_stop') share.notify.push(s);
+      else if (keyword === 'global_tracking') continue;
+      else this.report(s, `${s.words.join(' ')} (vrrp_sync_group ${group}): not translated`);
+    }
+    for (const member of members) this.groupShares.set(member, { group, source: statement, ...share });
+    const shared = [share.trackScripts.length > 0 && 'track_script', share.trackInterfaces.length > 0 && 'track_interface', share.notify.length > 0 && 'notify'].filter((x): x is string => typeof x === 'string');
+    const applied = shared.length > 0 ? `its ${shared.join(', ')} ${shared.length > 1 ? 'are' : 'is'} applied to each member, as keepalived applies them; ` : '';
+    this.report(
+      statement,
+      `vrrp_sync_group ${group} (${members.join(', ')}): ${applied}tsvip elects each instance on its own, so the members no longer move as one: one that goes FAULT does not take the others with it (give them the same trackers and priorities, which the conversion does, to keep them together)`,
+    );
   }
 
   private globalDefs(statement: Statement): void {
@@ -127,6 +217,7 @@ export class KeepalivedConverter {
       source: statement,
       command,
       weight,
+      timeoutSeconds: timeout ?? interval,
       timing: { interval: ms(interval), timeout: ms(timeout ?? interval), rise: Math.max(rise, 1), fall: Math.max(fall, 1) },
     });
   }
@@ -174,7 +265,30 @@ export class KeepalivedConverter {
     const recognized = recognizeCheckScript(text, vipAddresses);
     if (recognized === undefined) return { kind: 'ready', tracker: fallback, comment: fallbackComment };
     const read = readFrom === undefined ? '' : ` (read ${readFrom})`;
-    return { kind: 'local', recognized, timing: script.timing, weight, fallback, fallbackComment, label: `${label}${read}`, source: script.source };
+    const bound = recognized.timeoutSeconds;
+    const timing = bound !== undefined && bound < script.timeoutSeconds ? { ...script.timing, timeout: ms(bound) } : script.timing;
+    return { kind: 'local', recognized, timing, weight, fallback, fallbackComment, label: `${label}${read}`, source: script.source };
+  }
+
+  private trackProcess(s: Statement, context: string): TrackDraft | undefined {
+    const [name = '', ...options] = s.words;
+    const tracked = this.processes.get(name);
+    if (tracked === undefined) {
+      this.report(s, `track_process ${name}${context}: no vrrp_track_process of that name was converted`);
+      return undefined;
+    }
+    let weight = tracked.weight;
+    if (options[0] === 'weight' && integer(options[1]) !== undefined) weight = integer(options[1]) ?? weight;
+    else if (options.length > 0) this.report(s, `track_process ${name}: ${options.join(' ')}: not translated`);
+    // keepalived watches process events; tsvip polls: once a second, and `delay` seconds of grace as fall.
+    const fall = Math.min(100, Math.max(1, Math.ceil(tracked.delay)));
+    const timing: ScriptTiming = { interval: '1s', timeout: '1s', rise: 1, fall };
+    const label = `vrrp_track_process ${name} (${where(tracked.source)})`;
+    const fallback: Fields = { type: 'script', command: ['pidof', tracked.process], ...timing, weight };
+    const fallbackComment = `${label}: keepalived watches that a process named ${tracked.process} runs; pidof asks the same once a second${tracked.delay > 0 ? ` (delay ${tracked.delay}s as fall ${fall})` : ''}`;
+    const recognized = recognizeCheckScript(`pidof ${tracked.process}`, new Set());
+    if (recognized === undefined) return { kind: 'ready', tracker: fallback, comment: fallbackComment };
+    return { kind: 'local', recognized, timing, weight, fallback, fallbackComment, label, source: tracked.source };
   }
 
   private instance(statement: Statement): InstanceDraft | undefined {
@@ -195,6 +309,9 @@ export class KeepalivedConverter {
     const notify: Record<string, string> = {};
     const garp: Fields = { ...this.globals.garp };
     const context = ` (vrrp_instance ${rawName})`;
+    let nopreemptAt: SourceLine | undefined;
+    const trackProcesses: Statement[] = [];
+    const share = this.groupShares.get(rawName);
 
     for (const s of statement.block ?? []) {
       const [keyword = '', value] = s.words;
@@ -227,11 +344,13 @@ export class KeepalivedConverter {
         case 'nopreempt':
           f['preempt'] = false;
           notes['preempt'] = `nopreempt (${where(s)})`;
+          nopreemptAt = s;
           break;
         case 'preempt':
           // keepalived: `preempt` after `nopreempt` turns preemption back on.
           delete f['preempt'];
           delete notes['preempt'];
+          nopreemptAt = undefined;
           break;
         case 'preempt_delay':
           if (seconds(value) !== undefined) f['preemptDelay'] = ms(seconds(value) ?? 0);
@@ -268,8 +387,11 @@ export class KeepalivedConverter {
         case 'track_script':
           trackStatements.push(...(s.block ?? []));
           break;
+        case 'track_process':
+          trackProcesses.push(...(s.block ?? []));
+          break;
         case 'track_interface':
-          for (const t of s.block ?? []) {
+          for (const t of [...(s.block ?? [])]) {
             const [ifname = '', option, w] = t.words;
             const weight = option === 'weight' ? integer(w) : 0;
             if (weight === undefined || (option !== undefined && option !== 'weight')) this.report(t, `track_interface ${t.words.join(' ')}${context}: only "NAME [weight N]" is translated`);
@@ -306,6 +428,32 @@ export class KeepalivedConverter {
         default:
           this.unknown(s, context, INSTANCE_REASONS);
       }
+    }
+
+    if (share !== undefined) {
+      const from = `vrrp_sync_group ${share.group} (${where(share.source)})`;
+      trackStatements.push(...share.trackScripts);
+      for (const t of share.trackInterfaces) {
+        const [ifname = '', option, w] = t.words;
+        const weight = option === 'weight' ? integer(w) : 0;
+        trackInterfaces.push({ kind: 'ready', tracker: { type: 'interface', name: ifname, weight: weight ?? 0 }, comment: `track_interface ${ifname} (${where(t)}) of ${from}` });
+      }
+      for (const n of share.notify) {
+        const state = (n.words[0] ?? '').slice('notify_'.length);
+        if (notify[state] !== undefined) {
+          this.report(n, `${n.words[0] ?? ''} of ${from}: ${rawName} has its own, which is kept`);
+          continue;
+        }
+        const { argv, viaShell } = commandArgv(n.words.slice(1).join(' '));
+        notify[state] = argv.map(shellQuote).join(' ');
+        notes[`notify.${state}`] = `${n.words[0] ?? ''} of ${from}: keepalived runs it once for the group; tsvip runs it for each member (TSVIP_INSTANCE says which)${viaShell ? ', under /bin/sh -c' : ''}`;
+      }
+    }
+    // keepalived 2.2 (`keepalived -t`): "nopreempt will not work with initial state MASTER - clearing".
+    if (f['initialState'] === 'master' && f['preempt'] === false && nopreemptAt !== undefined) {
+      delete f['preempt'];
+      notes['preempt'] = `nopreempt (${where(nopreemptAt)}) with state MASTER: keepalived clears nopreempt there, so this instance preempts (the default), as it did under keepalived`;
+      this.report(nopreemptAt, `nopreempt${context}: with state MASTER keepalived clears nopreempt ("nopreempt will not work with initial state MASTER - clearing"), so the converted instance preempts, as keepalived ran it; use state BACKUP to keep nopreempt`);
     }
 
     for (const { vip, dev, s } of vipLines) {
@@ -345,6 +493,10 @@ export class KeepalivedConverter {
     const vipSet = new Set(vips.map((v) => v.split('/')[0] ?? v));
     for (const t of trackStatements) {
       const draft = this.trackScript(t, vipSet);
+      if (draft) tracks.push(draft);
+    }
+    for (const t of trackProcesses) {
+      const draft = this.trackProcess(t, context);
       if (draft) tracks.push(draft);
     }
     tracks.push(...trackInterfaces);

@@ -63,6 +63,49 @@ describe('tsvip check', () => {
     ]);
   });
 
+  test('--json on an invalid file: exit 1 and every error as {file, line, column, path, message} on stdout', async () => {
+    const file = writeConfig(
+      'broken-json.yaml',
+      [
+        'vrrp:',
+        '  - name: VI_1',
+        '    interface: eth0',
+        '    vrid: 300',
+        '    advertInterval: 1500ms',
+        '    vips: [198.18.0.100]',
+        '    track:',
+        '      - { type: backends, loadBalancer: apiserver }',
+        '',
+      ].join('\n'),
+    );
+    const result = await runTsvip(['check', '-c', file, '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: false,
+      errors: [
+        { file, line: 4, column: 11, path: 'vrrp[0].vrid', message: 'must be an integer from 1 to 255 (got 300)' },
+        { file, line: 5, column: 21, path: 'vrrp[0].advertInterval', message: 'VRRPv2 carries the interval in whole seconds: must be 1s to 255s (got 1500ms)' },
+        { file, line: 8, column: 41, path: 'vrrp[0].track[0].loadBalancer', message: 'no load balancer is named "apiserver"; no loadBalancers are defined' },
+      ],
+    });
+  });
+
+  test('--json on a YAML syntax error and on a missing file: exit 1 and the reason as JSON', async () => {
+    const syntax = writeConfig('syntax-json.yaml', 'vrrp:\n  - name: "VI_1\n');
+    const bad = await runTsvip(['check', '-c', syntax, '--json']);
+    expect(bad.code).toBe(1);
+    const parsed = JSON.parse(bad.stdout) as { ok: boolean; errors: { file: string; line: number; column: number; path: string; message: string }[] };
+    expect(parsed.ok).toBe(false);
+    expect(parsed.errors[0]).toMatchObject({ file: syntax, line: 3, column: 1, path: 'yaml' });
+    expect(parsed.errors[0]?.message).toMatch(/^syntax error: Missing closing "quote/);
+
+    const missing = join(workDir, 'absent.yaml');
+    const absent = await runTsvip(['check', '-c', missing, '--json']);
+    expect(absent.code).toBe(1);
+    expect(JSON.parse(absent.stdout)).toEqual({ ok: false, errors: [{ file: missing, line: null, column: null, path: null, message: 'no such file' }] });
+  });
+
   test('a warning goes to stderr and the check passes', async () => {
     const file = writeConfig('long-pass.yaml', 'vrrp:\n  - { name: VI_1, interface: eth0, vrid: 7, vips: [198.18.0.100], authPass: longer-than-8 }\n');
     const result = await runTsvip(['check', '-c', file]);

@@ -117,7 +117,7 @@ describe('keepalived VRRP rules', () => {
 });
 
 describe('haproxy shapes', () => {
-  test('mode http, conditional use_backend, IPv6 binds, servers without a port, unused backends are listed', () => {
+  test('mode http, conditional use_backend, a dual-stack bind and its IPv4 twin, servers without a port, unused backends are listed', () => {
     const h = file(
       'shapes.cfg',
       [
@@ -140,7 +140,8 @@ describe('haproxy shapes', () => {
     expect(config.loadBalancers).toHaveLength(1);
     expect(config.loadBalancers[0]).toMatchObject({ name: 'web', bind: '0.0.0.0:443', backends: [{ address: '10.0.0.1:443' }, { address: '10.0.0.2:8443' }] });
     expect(findingAt(stderr, `${h}:2`)).toContain('mode http: not translated: tsvip proxies TCP only');
-    expect(stderr.filter((l) => l.startsWith(`${h}:3:`)).join('\n')).toContain('only IPv4 ADDRESS:PORT');
+    expect(findingAt(stderr, `${h}:3`)).toBe(`${h}:3: bind :::443: IPv6 and IPv4 listener: written as 0.0.0.0:443 (IPv4 only; IPv6 clients are not served)`);
+    expect(findingAt(stderr, `${h}:4`)).toContain('bind 0.0.0.0:443: the same listener as an earlier bind of frontend web: written once');
     expect(findingAt(stderr, `${h}:5`)).toContain('conditional backend choice is not supported');
     expect(findingAt(stderr, `${h}:7`)).toContain('servers use different inter/fall/rise');
     expect(findingAt(stderr, `${h}:8`)).toContain('no port');

@@ -42,7 +42,7 @@ describe("kubeadm's HA guide: keepalived + haproxy", () => {
         { name: 'master2', address: '192.168.0.42:6443', weight: 1 },
         { name: 'master3', address: '192.168.0.43:6443', weight: 1 },
       ],
-      healthCheck: { type: 'https', path: '/healthz', insecureSkipVerify: true, timeout: 10_000 },
+      healthCheck: { type: 'https', path: '/healthz', insecureSkipVerify: true, interval: 2000, rise: 2, fall: 3, timeout: 12_000 },
       connectTimeout: 5000,
       retries: 1,
       idleTimeout: 35_000,
@@ -63,7 +63,9 @@ describe("kubeadm's HA guide: keepalived + haproxy", () => {
     expect(findingAt(stderr, `${haproxy}:19`)).toContain('option forwardfor');
     expect(findingAt(stderr, `${haproxy}:22`)).toContain('timeout http-request 10s');
     expect(findingAt(stderr, `${haproxy}:36`)).toContain('option tcplog');
-    expect(stderr.filter((line) => line.startsWith(keepalived))).toEqual([]);
+    // The only keepalived line: the script's 3 s x fall 10 of grace, which a backends tracker has no place for.
+    expect(stderr.filter((line) => line.startsWith(keepalived))).toEqual([findingAt(stderr, `${keepalived}:6`)]);
+    expect(findingAt(stderr, `${keepalived}:6`)).toContain("the script's interval 3s, timeout 3s, rise 2, fall 10 are not kept; it fails when the last backend is marked down (its healthCheck: interval 2s x fall 3)");
   });
 });
 

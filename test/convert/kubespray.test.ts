@@ -20,7 +20,7 @@ describe("kubespray's localhost load balancer", () => {
         { name: 'node2', address: '10.10.1.12:6443', weight: 100 },
         { name: 'node3', address: '10.10.1.13:6443', weight: 100 },
       ],
-      healthCheck: { type: 'https', path: '/healthz', insecureSkipVerify: true, interval: 15_000, timeout: 30_000, rise: 2, fall: 2 },
+      healthCheck: { type: 'https', path: '/healthz', insecureSkipVerify: true, interval: 15_000, timeout: 45_000, rise: 2, fall: 2 },
       connectTimeout: 30_000,
       retries: 5,
       idleTimeout: 30_000,

@@ -57,7 +57,7 @@ describe('sealos-style keepalived + haproxy', () => {
         { name: 'master1', address: '10.10.0.12:6443', weight: 1 },
         { name: 'master2', address: '10.10.0.13:6443', weight: 1 },
       ],
-      healthCheck: { type: 'tcp', interval: 2000, rise: 2, fall: 3 },
+      healthCheck: { type: 'https', path: '/healthz', insecureSkipVerify: true, interval: 2000, rise: 2, fall: 3, timeout: 2000 },
       connectTimeout: 2000,
       retries: 3,
       idleTimeout: 3_600_000,
@@ -72,7 +72,7 @@ describe('sealos-style keepalived + haproxy', () => {
     expect(findingAt(stderr, `${keepalived}:44`)).toContain('label eth0:vip left out');
     expect(findingAt(stderr, `${keepalived}:45`)).toContain('10.10.0.101/24 dev eth1 (vrrp_instance VI_1): a VIP on another interface');
     expect(findingAt(stderr, `${keepalived}:57`)).toContain('smtp_alert');
-    expect(findingAt(stderr, `${included}:14`)).toContain('virtual_server: LVS/IPVS');
+    expect(findingAt(stderr, `${included}:14`)).toContain('virtual_server 10.10.0.110 80: no usable real_server: not converted');
     expect(findingAt(stderr, `${haproxy}:16`)).toContain('listen stats (lines 16-21): a stats/monitor page');
     expect(findingAt(stderr, `${haproxy}:26`)).toContain('option ssl-hello-chk');
     expect(findingAt(stderr, `${haproxy}:31`)).toContain('server spare backup: backup servers are not supported');
