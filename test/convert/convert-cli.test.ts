@@ -29,7 +29,10 @@ describe('tsvip convert', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^# Converted by tsvip convert from /);
     expect(result.stderr).toContain(`${kubeadm}/haproxy.cfg:36: option tcplog (frontend apiserver): not translated`);
-    expect(result.stderr).toContain('tsvip convert: 1 VRRP instance(s), 1 load balancer(s); 11 line(s) not translated, listed above');
+    // The check script becomes a backends tracker, which has no grace of its own: that is said, not dropped.
+    expect(result.stderr).toContain(`${kubeadm}/keepalived.conf:6: vrrp_script check_apiserver`);
+    expect(result.stderr).toMatch(/interval 3s, timeout 3s, rise 2, fall 10 are not kept/);
+    expect(result.stderr).toContain('tsvip convert: 1 VRRP instance(s), 1 load balancer(s); 12 line(s) not translated, listed above');
     await convertThenCheck(['--keepalived', `${kubeadm}/keepalived.conf`, '--haproxy', `${kubeadm}/haproxy.cfg`], 'kubeadm.yaml');
   });
 
@@ -82,7 +85,7 @@ describe('tsvip convert', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `${file}:1: virtual_server: LVS/IPVS virtual servers are not translated: tsvip proxies TCP instead (convert haproxy.cfg with --haproxy)\n` +
+      `${file}:1: virtual_server 10.0.0.50 6443: no usable real_server: not converted\n` +
         'tsvip convert: nothing could be converted: no usable vrrp_instance\n',
     );
   });
