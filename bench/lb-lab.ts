@@ -11,7 +11,8 @@ import { stringify } from 'yaml';
 import { createLab } from '../src/lab/lab.js';
 import type { Lab, LabHost } from '../src/lab/lab.js';
 import type { ProcessExit, SpawnedProcess } from '../src/lab/spawned-process.js';
-import { repoRoot } from './tsvip.js';
+import { repoRoot, tsvipProgram } from './tsvip.js';
+import type { TsvipForm } from './tsvip.js';
 import { TSVIP_NODE_FLAGS } from '../src/lab/tsvip-daemon.js';
 
 export const BACKEND_PORT = 8080;
@@ -205,6 +206,8 @@ export interface ProxyOptions {
   readonly nodeArgs?: readonly string[];
   /** haproxy only: its `nbthread` (1 unless asked: one core, as issue 5 compares). */
   readonly haproxyThreads?: number;
+  /** tsvip only: the npm install (`node bin/tsvip`, the default) or the single executable. */
+  readonly form?: TsvipForm;
 }
 
 export async function startProxy(lbLab: LbLab, kind: ProxyKind, tag: string, options: ProxyOptions = {}): Promise<Measured> {
@@ -219,7 +222,8 @@ export async function startProxy(lbLab: LbLab, kind: ProxyKind, tag: string, opt
   } else {
     const conf = join(dir, 'vip.yaml');
     await writeFile(conf, tsvipConfig(lbLab, lbLab.proxyHost, { lb: true, ...(options.vrrpPriority === undefined ? {} : { vrrpPriority: options.vrrpPriority }) }));
-    const argv = withFiles([process.execPath, ...TSVIP_NODE_FLAGS, ...(options.nodeArgs ?? []), join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', conf, '--log-level', 'info']);
+    const program = options.form === 'sea' ? tsvipProgram('sea') : [process.execPath, ...TSVIP_NODE_FLAGS, ...(options.nodeArgs ?? []), join(repoRoot(), 'bin', 'tsvip')];
+    const argv = withFiles([...program, 'start', '-c', conf, '--log-level', 'info']);
     proxy = measured('tsvip', lbLab.lab.spawn(lbLab.proxyHost, argv));
   }
   try {

@@ -40,8 +40,24 @@ export async function tsvipStartAvailable(): Promise<TsvipAvailability> {
   }
 }
 
+/**
+ * What tsvip runs beside the VRRP instance, as on a control-plane host: a load balancer on `vip:PORT`
+ * to every host's service port (health-checked, with a `backends` tracker) and the status server.
+ */
+export interface TsvipExtras {
+  readonly loadBalancer: { readonly port: number; readonly backends: readonly string[] };
+  readonly statusListen: string;
+}
+
+/** How tsvip is run: `node bin/tsvip` (the npm install) or the single executable out/tsvip. */
+export type TsvipForm = 'npm' | 'sea';
+
+export function tsvipProgram(form: TsvipForm): readonly string[] {
+  return form === 'sea' ? [join(repoRoot(), 'out', 'tsvip')] : [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip')];
+}
+
 /** vip.yaml (design.md "Config") for the instance keepalived would run from the same spec. */
-export function tsvipConfig(spec: KeepalivedSpec): string {
+export function tsvipConfig(spec: KeepalivedSpec, extras?: TsvipExtras): string {
   const instance: Record<string, unknown> = {
     name: spec.name,
     interface: spec.interface,
@@ -54,8 +70,17 @@ export function tsvipConfig(spec: KeepalivedSpec): string {
     ...(spec.authPass === undefined ? {} : { authPass: spec.authPass }),
     ...(spec.unicast === undefined ? {} : { unicast: { source: spec.unicast.source, peers: [...spec.unicast.peers] } }),
     vips: [...spec.vips],
+    ...(extras === undefined ? {} : { track: [{ type: 'backends', loadBalancer: 'apiserver', weight: -60 }] }),
   };
-  return `# Written by bench/tsvip.ts\n${stringify({ vrrp: [instance] })}`;
+  if (extras === undefined) return `# Written by bench/tsvip.ts\n${stringify({ vrrp: [instance] })}`;
+  const { port, backends } = extras.loadBalancer;
+  const loadBalancer = {
+    name: 'apiserver',
+    bind: `vip:${port}`,
+    backends: backends.map((address, i) => ({ name: `b${i + 1}`, address })),
+    healthCheck: { type: 'tcp', interval: '1s', timeout: '500ms' },
+  };
+  return `# Written by bench/tsvip.ts\n${stringify({ vrrp: [instance], loadBalancers: [loadBalancer], status: { listen: extras.statusListen } })}`;
 }
 
 export interface TsvipHandle extends DaemonGroup {
@@ -63,11 +88,17 @@ export interface TsvipHandle extends DaemonGroup {
   readonly configPath: string;
 }
 
-export async function startTsvip(lab: Lab, host: LabHost, spec: KeepalivedSpec, options: { readonly workDir: string }): Promise<TsvipHandle> {
+export interface StartTsvipOptions {
+  readonly workDir: string;
+  readonly form?: TsvipForm;
+  readonly extras?: TsvipExtras;
+}
+
+export async function startTsvip(lab: Lab, host: LabHost, spec: KeepalivedSpec, options: StartTsvipOptions): Promise<TsvipHandle> {
   const dir = await mkdtemp(join(options.workDir, `tsvip-${host.name}-`));
   const configPath = join(dir, 'vip.yaml');
-  await writeFile(configPath, tsvipConfig(spec));
+  await writeFile(configPath, tsvipConfig(spec, options.extras));
   // info, not debug: a log line per packet would be work keepalived is not asked to do.
-  const group = spawnDaemonGroup(lab, host, [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip'), 'start', '-c', configPath, '--log-level', 'info']);
+  const group = spawnDaemonGroup(lab, host, [...tsvipProgram(options.form ?? 'npm'), 'start', '-c', configPath, '--log-level', 'info']);
   return { ...group, host, configPath };
 }

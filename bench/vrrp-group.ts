@@ -9,6 +9,7 @@ import type { DaemonGroup, KeepalivedSpec } from '../test/lab/keepalived.js';
 import { startListener, whoHoldsVip } from '../src/lab/vip-client.js';
 import type { ListenerHandle } from '../src/lab/vip-client.js';
 import { startTsvip } from './tsvip.js';
+import type { TsvipExtras, TsvipForm } from './tsvip.js';
 import { watchVip } from './vip-watch.js';
 import type { VipWatch } from './vip-watch.js';
 
@@ -64,7 +65,20 @@ export function instanceSpec(setup: ProtocolSetup, self: LabHost, others: readon
   };
 }
 
-export async function startVrrpGroup(implementation: ImplementationName, setup: ProtocolSetup, options: { readonly workDir: string }): Promise<VrrpGroup> {
+export interface VrrpGroupOptions {
+  readonly workDir: string;
+  /** How tsvip runs (the npm install by default). */
+  readonly form?: TsvipForm;
+  /** tsvip also runs its load balancer (on vip:SERVICE_PORT+2000) and status server. */
+  readonly withLoadBalancer?: boolean;
+  /** Hosts that hold the VIP before the daemons start, as after a crash of their predecessor. */
+  readonly staleVipOn?: readonly string[];
+}
+
+/** Where tsvip's load balancer listens when a group runs one: on the VIP, as kube-vip's 8443 beside a 6443 apiserver. */
+export const LOAD_BALANCER_PORT = SERVICE_PORT + 2000;
+
+export async function startVrrpGroup(implementation: ImplementationName, setup: ProtocolSetup, options: VrrpGroupOptions): Promise<VrrpGroup> {
   const lab = await createLab({ hosts: priorities.length + 1 });
   let watch: VipWatch | undefined;
   try {
@@ -72,12 +86,19 @@ export async function startVrrpGroup(implementation: ImplementationName, setup: 
     const client = lab.host(priorities.length + 1);
     const listeners = new Map<string, ListenerHandle>();
     for (const host of vrrpHosts) listeners.set(host.name, await startListener(lab, host, { port: SERVICE_PORT }));
+    for (const host of vrrpHosts.filter((candidate) => options.staleVipOn?.includes(candidate.name))) {
+      await lab.runOk(host, ['ip', 'address', 'add', VIP, 'dev', host.iface]);
+    }
     watch = await watchVip(lab, vrrpHosts, VIP);
+    const extras: TsvipExtras | undefined = options.withLoadBalancer
+      ? { loadBalancer: { port: LOAD_BALANCER_PORT, backends: vrrpHosts.map((host) => `${host.address}:${SERVICE_PORT}`) }, statusListen: '127.0.0.1:9901' }
+      : undefined;
+    const tsvipOptions = { workDir: options.workDir, ...(options.form === undefined ? {} : { form: options.form }), ...(extras === undefined ? {} : { extras }) };
     const startedAtMs = Date.now();
     const started = await Promise.all(
       vrrpHosts.map((host, i) => {
         const spec = instanceSpec(setup, host, vrrpHosts.filter((other) => other !== host), priorities[i] ?? 1);
-        return implementation === 'keepalived' ? startKeepalived(lab, host, spec, options) : startTsvip(lab, host, spec, options);
+        return implementation === 'keepalived' ? startKeepalived(lab, host, spec, options) : startTsvip(lab, host, spec, tsvipOptions);
       }),
     );
     const daemons = new Map<string, DaemonGroup>(started.map((daemon, i) => [vrrpHosts[i]?.name ?? '', daemon]));

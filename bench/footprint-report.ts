@@ -1,0 +1,113 @@
+// The "## Start and footprint" section of docs/benchmarks.md: the targets first (each with its
+// measurement and whether it was met), then every round, so a reader can see the spread.
+import type { CommandSample } from './footprint-commands.js';
+import type { StartResult } from './footprint-start.js';
+import { formatMs, formatSpread, ratio, spread } from './stats.js';
+import type { Spread } from './stats.js';
+import type { TsvipForm } from './tsvip.js';
+
+export interface HoldSample {
+  readonly form: TsvipForm;
+  readonly asked: number;
+  readonly held: number;
+  readonly failed: number;
+  readonly idleRssKiB: number;
+  readonly heldRssKiB: number;
+}
+
+export interface FootprintResults {
+  readonly command: string;
+  readonly commit: string;
+  readonly date: string;
+  readonly environment: string;
+  readonly setup: string;
+  readonly idleSeconds: number;
+  readonly commands: readonly CommandSample[];
+  readonly starts: readonly StartResult[];
+  readonly holds: readonly HoldSample[];
+  readonly failures: readonly string[];
+}
+
+const MIB = 1024;
+const TARGET_START_RATIO = 1.25;
+const TARGET_STALE_MS = 200;
+const TARGET_IDLE_MIB = 60;
+const TARGET_HELD_MIB = 150e6 / 2 ** 20;
+const TARGET_COMMAND_RATIO = 2;
+
+const mib = (kib: number): string => `${(kib / MIB).toFixed(1)} MiB`;
+const mibSpread = (value: Spread | null): string => (value === null ? 'n/a' : `${mib(value.min)} / **${mib(value.median)}** / ${mib(value.max)}`);
+const met = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : '**not met**');
+
+export function footprintMarkdown(results: FootprintResults): string {
+  const subjects = [...new Set(results.starts.map((start) => start.subject))];
+  const keepalived = results.starts.filter((start) => start.subject === 'keepalived');
+  const keepalivedStart = spread(keepalived.map((start) => start.firstMasterMs));
+  const lines: string[] = [
+    `Command: \`${results.command}\` at commit ${results.commit}, ${results.date}. ${results.environment}.`,
+    '',
+    `Each round spawns the daemons of three hosts at the same instant (${results.setup}); the lowest priority host still holds the VIP from a predecessor killed with -9. Subjects take turns round by round. Values are min / **median** / max.`,
+    '',
+    '### Targets',
+    '',
+    `| measure | ${subjects.join(' | ')} | target |`,
+    `|---|${subjects.map(() => '---|').join('')}---|`,
+  ];
+  const row = (label: string, cell: (starts: readonly StartResult[], subject: string) => string, target: string): void => {
+    lines.push(`| ${label} | ${subjects.map((subject) => cell(results.starts.filter((start) => start.subject === subject), subject)).join(' | ')} | ${target} |`);
+  };
+  row('spawn to the first MASTER', (starts, subject) => {
+    const value = spread(starts.map((start) => start.firstMasterMs));
+    const versus = subject === 'keepalived' ? '' : ` (${ratio(value, keepalivedStart)}: ${met(value === null || keepalivedStart === null ? null : value.median <= TARGET_START_RATIO * keepalivedStart.median)})`;
+    return `${formatSpread(value)}${versus}`;
+  }, `tsvip ≤ ${TARGET_START_RATIO}× keepalived`);
+  row('starts where a lower priority took the VIP first', (starts, subject) => {
+    const count = starts.filter((start) => start.lowerPriorityFirst).length;
+    return `${count} of ${starts.length}${subject === 'keepalived' ? '' : ` (${met(starts.length === 0 ? null : count === 0)})`}`;
+  }, '0');
+  row("spawn to the predecessor's VIP removed", (starts, subject) => {
+    const gone = starts.map((start) => start.staleVipGoneMs ?? Infinity);
+    const value = spread(gone);
+    return `${formatSpread(value)}${subject === 'keepalived' ? '' : ` (${met(value === null ? null : value.max <= TARGET_STALE_MS)})`}`;
+  }, `≤ ${TARGET_STALE_MS} ms`);
+  row(`idle RSS per daemon, ${results.idleSeconds} s after the election`, (starts, subject) => {
+    const value = spread(starts.flatMap((start) => start.idleRssKiB));
+    return `${mibSpread(value)}${subject.includes('single executable') ? ` (${met(value === null ? null : value.max <= TARGET_IDLE_MIB * MIB)})` : ''}`;
+  }, `single executable ≤ ${TARGET_IDLE_MIB} MiB`);
+  lines.push('');
+  lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread.");
+
+  lines.push('', '### Short commands', '', '| command | wall time | peak RSS | wall vs `node -e 0` of the same Node | target |', '|---|---|---|---|---|');
+  const labels = [...new Set(results.commands.map((sample) => sample.command))];
+  let baseline: Spread | null = null;
+  for (const label of labels) {
+    const samples = results.commands.filter((sample) => sample.command === label);
+    const wall = spread(samples.map((sample) => sample.wallMs));
+    const rss = spread(samples.map((sample) => sample.maxRssKiB));
+    const isBaseline = label.startsWith('node -e 0');
+    if (isBaseline) baseline = wall;
+    const versus = isBaseline ? '' : ratio(wall, baseline);
+    const target = isBaseline ? '' : `≤ ${TARGET_COMMAND_RATIO}×: ${met(wall === null || baseline === null ? null : wall.median <= TARGET_COMMAND_RATIO * baseline.median)}`;
+    lines.push(`| \`${label}\` | ${formatSpread(wall)} | ${mibSpread(rss)} | ${versus} | ${target} |`);
+  }
+  lines.push('', `${results.commands.length / Math.max(1, labels.length)} runs each, interleaved. Peak RSS is GNU time's maximum resident set size.`);
+
+  if (results.holds.length > 0) {
+    lines.push('', '### Holding idle connections', '', '| form | connections held | RSS idle | RSS holding them | extrapolated to 10,000 | target |', '|---|---|---|---|---|---|');
+    for (const hold of results.holds) {
+      const perConnection = hold.held === 0 ? 0 : (hold.heldRssKiB - hold.idleRssKiB) / hold.held;
+      const at10k = hold.idleRssKiB + perConnection * 10_000;
+      lines.push(`| ${hold.form === 'sea' ? 'single executable' : 'npm install'} | ${hold.held} of ${hold.asked}${hold.failed > 0 ? ` (${hold.failed} failed)` : ''} | ${mib(hold.idleRssKiB)} | ${mib(hold.heldRssKiB)} | ${mib(at10k)} | ≤ 150 MB (${TARGET_HELD_MIB.toFixed(0)} MiB): ${met(at10k <= TARGET_HELD_MIB * MIB)} |`);
+    }
+    lines.push('', "One load balancer alone (bench/lb-lab.ts's proxy host), the connections opened by one client and held idle; fewer than 10,000 when the file descriptor limit allows fewer (two per connection), extrapolated linearly.");
+  }
+
+  lines.push('', '### Every round', '', '| subject | round | first MASTER | first master | VIP moves at start | stale VIP removed | idle RSS h1 / h2 / h3 |', '|---|---|---|---|---|---|---|');
+  for (const start of results.starts) {
+    lines.push(`| ${start.subject} | ${start.round} | ${formatMs(start.firstMasterMs)} | ${start.firstMaster} | ${start.takeovers} | ${start.staleVipGoneMs === null ? 'never' : formatMs(start.staleVipGoneMs)} | ${start.idleRssKiB.map(mib).join(' / ')} |`);
+  }
+  if (results.failures.length > 0) {
+    lines.push('', '### Failed runs', '', ...results.failures.map((failure) => `- ${failure.split('\n')[0] ?? failure}`));
+  }
+  return lines.join('\n');
+}

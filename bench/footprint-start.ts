@@ -1,0 +1,59 @@
+// One start of the footprint benchmark: three hosts whose daemons are spawned at the same instant, as
+// when a config is pushed to every control-plane host and all are restarted together. The lowest
+// priority host still holds the VIP from a predecessor that crashed. Measured: how long until the
+// stale VIP is gone, until the first MASTER, whether a lower priority took the VIP first (it then
+// moves twice), and each daemon's resident memory once the group has been idle for a while.
+import { sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
+import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
+import type { TsvipForm } from './tsvip.js';
+
+/** What is started: keepalived, or tsvip in one of its two install forms. */
+export type StartSubject = { readonly implementation: 'keepalived' } | { readonly implementation: 'tsvip'; readonly form: TsvipForm };
+
+export function subjectName(subject: StartSubject): string {
+  return subject.implementation === 'keepalived' ? 'keepalived' : subject.form === 'sea' ? 'tsvip (single executable)' : 'tsvip (npm install)';
+}
+
+export interface StartResult {
+  readonly subject: string;
+  readonly round: number;
+  /** From the spawn to the VIP on the first master's interface. */
+  readonly firstMasterMs: number;
+  readonly firstMaster: string;
+  /** The highest priority host (h1) was not the first to take the VIP: it moved twice. */
+  readonly lowerPriorityFirst: boolean;
+  readonly takeovers: number;
+  /** From the spawn to the predecessor's VIP leaving the lowest priority host; null if it never left. */
+  readonly staleVipGoneMs: number | null;
+  /** Resident set of each host's daemon (its whole process group) after the idle wait, KiB. */
+  readonly idleRssKiB: readonly number[];
+}
+
+const STALE_HOST = 'h3';
+
+export async function startRound(subject: StartSubject, setup: ProtocolSetup, options: { readonly workDir: string; readonly round: number; readonly idleSeconds: number }): Promise<StartResult> {
+  const implementation: ImplementationName = subject.implementation;
+  const group = await startVrrpGroup(implementation, setup, {
+    workDir: options.workDir,
+    staleVipOn: [STALE_HOST],
+    ...(subject.implementation === 'tsvip' ? { form: subject.form, withLoadBalancer: true } : {}),
+  });
+  try {
+    const election = await waitForElection(group, { timeoutMs: 30_000 });
+    const gone = group.watch.events().find((event) => event.host === STALE_HOST && event.change === 'deleted' && event.atMs >= group.startedAtMs);
+    await sleep(options.idleSeconds * 1000);
+    const idleRssKiB = await Promise.all([...group.daemons.values()].map((daemon) => daemon.rssKiB()));
+    return {
+      subject: subjectName(subject),
+      round: options.round,
+      firstMasterMs: election.coldStartMs,
+      firstMaster: election.firstMaster,
+      lowerPriorityFirst: election.firstMaster !== group.vrrpHosts[0]?.name,
+      takeovers: election.startupTakeovers,
+      staleVipGoneMs: gone === undefined ? null : gone.atMs - group.startedAtMs,
+      idleRssKiB,
+    };
+  } finally {
+    await group.destroy();
+  }
+}
