@@ -94,6 +94,8 @@ await bundle(join(dist, 'lb', 'engine', 'engine-worker.js'), join(work, 'engine-
 const node = nodeBinary();
 // Which Node is inside, for whoever compares the executable with that Node alone (bench/footprint.ts).
 writeFileSync(join(work, 'node.json'), JSON.stringify({ path: node, version: `v${NODE_VERSION}` }));
+// Which Node is inside, for whoever compares the executable with that Node alone (bench/footprint.ts).
+writeFileSync(join(work, 'node.json'), JSON.stringify({ path: node, version: `v${NODE_VERSION}` }));
 const seaConfig = {
   main: join(work, 'tsvip.cjs'),
   output: join(work, 'tsvip.blob'),
