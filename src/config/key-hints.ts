@@ -9,6 +9,7 @@ const FOREIGN_NAMES: Readonly<Record<string, string>> = {
   unicast_src_ip: 'unicast.source',
   nopreempt: 'preempt: false',
   preempt_delay: 'preemptDelay',
+  vrrp_startup_delay: 'startupDelay',
   auth_pass: 'authPass',
   authentication: 'authPass',
   state: 'initialState',

@@ -92,6 +92,8 @@ export const instanceSchema = z.strictObject({
   initialState: z.enum(['backup', 'master'], { error: 'must be backup or master' }).default('backup'),
   preempt: bool().default(true),
   preemptDelay: duration({ minMs: 0, maxMs: 1000 * SECOND }).prefault('0s'),
+  // keepalived's vrrp_startup_delay: hosts restarted together let the highest priority win.
+  startupDelay: duration({ minMs: 0, maxMs: 1000 * SECOND }).prefault('0s'),
   authPass: nonEmptyString().optional(),
   unicast: unicastSchema.optional(),
   vips: z

@@ -22,6 +22,7 @@ export function instanceSettings(config: VrrpInstanceConfig, ownAddress: string)
       advertIntervalMs: config.advertInterval,
       preempt: config.preempt,
       preemptDelayMs: config.preemptDelay,
+      startupDelayMs: config.startupDelay,
       initialState: config.initialState,
       ownAddress,
     },

@@ -16,6 +16,11 @@ export interface FsmConfig {
   advertIntervalMs: number;
   preempt: boolean;
   preemptDelayMs: number;
+  /**
+   * keepalived's vrrp_startup_delay: the first Master_Down after a start waits this much longer, so a
+   * host whose daemon came up before its higher-priority peers' does not take the VIP just to lose it.
+   */
+  startupDelayMs: number;
   /** keepalived's `state MASTER` hint: take over after one interval instead of three when nobody speaks. */
   initialState: 'backup' | 'master';
   /** Our primary (or unicast source) address: the tie-breaker at equal priority. */
@@ -145,7 +150,7 @@ function startup(config: FsmConfig, state: FsmState): StepResult {
   if (state.priority === PRIORITY_OWNER) return becomeMaster(config, state, 'address owner');
   const interval = config.advertIntervalMs;
   // keepalived's `state MASTER`: listen for one interval (plus skew) before taking over, not three.
-  const downAfterMs = config.initialState === 'master' ? interval + skewMs(state.priority, interval) : masterDownMs(state.priority, interval);
+  const downAfterMs = (config.initialState === 'master' ? interval + skewMs(state.priority, interval) : masterDownMs(state.priority, interval)) + config.startupDelayMs;
   return becomeBackup(state, { reason: 'startup', downAfterMs, masterAddress: null, masterAdverIntervalMs: interval });
 }
 

@@ -22,6 +22,7 @@ describe('valid vip.yaml', () => {
           initialState: 'backup',
           preempt: true,
           preemptDelay: 0,
+          startupDelay: 0,
           vips: ['10.0.0.50/24'],
           garp: { burst: 5, delay: 5000, refresh: 30000 },
           track: [],

@@ -18,7 +18,7 @@ function soloMaster(clock: Clock, sentAt: number[]): VrrpInstance {
     {
       name: 'VI_1',
       vrid: 51,
-      fsm: { version: 3, priority: 255, advertIntervalMs: 100, preempt: true, preemptDelayMs: 0, initialState: 'backup', ownAddress: '198.18.0.100' },
+      fsm: { version: 3, priority: 255, advertIntervalMs: 100, preempt: true, preemptDelayMs: 0, startupDelayMs: 0, initialState: 'backup', ownAddress: '198.18.0.100' },
       vips: ['198.18.0.100/32'],
       destinations: [VRRP_MULTICAST_GROUP],
       peers: null,

@@ -14,6 +14,7 @@ export interface RouterSpec {
   advertIntervalMs?: number;
   preempt?: boolean;
   preemptDelayMs?: number;
+  startupDelayMs?: number;
   initialState?: 'backup' | 'master';
   authPass?: string | null;
   unicast?: boolean;
@@ -53,6 +54,7 @@ export class MemoryLan {
         advertIntervalMs: spec.advertIntervalMs ?? 1000,
         preempt: spec.preempt ?? true,
         preemptDelayMs: spec.preemptDelayMs ?? 0,
+        startupDelayMs: spec.startupDelayMs ?? 0,
         initialState: spec.initialState ?? 'backup',
         ownAddress: spec.address,
       },
