@@ -106,9 +106,12 @@ export class Daemon {
       // A predecessor killed with -9 may have left its VIPs: they go before anything slower starts
       // (a load balancer's worker thread), so that two hosts answer for a VIP as briefly as possible.
       await daemon.clearStaleVipsAtStart(config, interfaces);
-      // Fixed binds next: a port in use stops the start before any VIP is taken.
-      for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
+      // The instances next, before a load balancer's worker thread competes for the CPU: when every
+      // host restarts at once, the one whose instance listens first wins. They start as backups and
+      // take no VIP for a Master_Down at least, so a load balancer's bind that fails (a port in use)
+      // still stops the start before any VIP is taken.
       for (const instance of config.vrrp) await daemon.startInstance(await daemon.prepareInstance(instance, config, interfaces));
+      for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
       daemon.wire();
       const listen = parseHostPort(config.status.listen, { allowHostname: false, keywords: [] });
       if (!listen.ok) throw new TsvipError('ERR_STATUS_BIND', `status.listen ${config.status.listen}: ${listen.reason}`);

@@ -110,7 +110,7 @@ describe('daemon start', () => {
     expect(sentPriorities(socket as FakeVrrpSocket).at(-1)).toBe(100);
   });
 
-  test('stale VIPs are removed before the load balancers start', async () => {
+  test('stale VIPs are removed first, then the instances listen, and only then do the load balancers start', async () => {
     harness = new Harness();
     await harness.host.rtnl.addAddress(ETH0, VIP);
     const port = await freePort();
@@ -122,9 +122,11 @@ describe('daemon start', () => {
       ).config,
     );
     const removed = harness.logs.findIndex((line) => line.code === 'STALE_VIP_REMOVED');
+    const instanceStarted = harness.logs.findIndex((line) => line.msg === 'instance starting');
     const listening = harness.logs.findIndex((line) => line.part === 'lb' && line.msg === 'listening');
     expect(removed).toBeGreaterThanOrEqual(0);
-    expect(listening).toBeGreaterThan(removed);
+    expect(instanceStarted).toBeGreaterThan(removed);
+    expect(listening).toBeGreaterThan(instanceStarted);
   });
 
   test('the address owner (priority 255) keeps its address at start: it is its own', async () => {
