@@ -41,7 +41,7 @@ export class LoadBalancerRuntime {
   ) {
     this.log = deps.logger.child({ part: 'lb', loadBalancer: current.name });
     this.bind = parseBind(current);
-    this.health = new BackendHealth({ name: current.name, backends: backendAddresses(current), healthCheck: current.healthCheck, logger: deps.logger, clock: deps.clock });
+    this.health = new BackendHealth({ name: current.name, backends: backendAddresses(current), healthCheck: current.healthCheck, logger: this.log, clock: deps.clock });
     this.proxy = new LoadBalancer(current, { health: this.health, logger: deps.logger, clock: deps.clock });
   }
 

@@ -24,6 +24,17 @@ interface LogLine {
   [key: string]: unknown;
 }
 
+/** Real sockets answer on the event loop (a health check's refused connect): polled, with a bound that only catches a hang. */
+async function waitFor<T>(read: () => T | undefined, limitMs = 10_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not seen within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -127,6 +138,24 @@ describe('daemon start', () => {
     expect(removed).toBeGreaterThanOrEqual(0);
     expect(instanceStarted).toBeGreaterThan(removed);
     expect(listening).toBeGreaterThan(instanceStarted);
+  });
+
+  test("a backend's up/down lines come from its load balancer's logger: part lb and the load balancer's name", async () => {
+    harness = new Harness();
+    const port = await freePort();
+    const lbPort = await freePort();
+    await harness.start(
+      loadConfigText(
+        `vrrp:\n${instance('priority: 100')}loadBalancers:\n  - { name: apiserver, bind: "127.0.0.1:${lbPort}", backends: [{ name: cp1, address: "127.0.0.1:1" }] }\nstatus: { listen: "127.0.0.1:${port}" }\n`,
+        'vip.yaml',
+      ).config,
+    );
+    await waitFor(() => harness.logs.find((line) => line.code === 'LB_BACKEND_DOWN'));
+    const down = harness.logs.filter((line) => line.code === 'LB_BACKEND_DOWN' || line.code === 'LB_POOL_DOWN');
+    expect(down.map((line) => [line.code, line.part, line['loadBalancer']])).toEqual([
+      ['LB_BACKEND_DOWN', 'lb', 'apiserver'],
+      ['LB_POOL_DOWN', 'lb', 'apiserver'],
+    ]);
   });
 
   test('the address owner (priority 255) keeps its address at start: it is its own', async () => {
