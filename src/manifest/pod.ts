@@ -27,10 +27,11 @@ export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/tsvip/tsvip';
 export const CONTAINER_CONFIG_PATH = '/etc/tsvip/vip.yaml';
 
 /**
- * design.md puts /healthz on status.listen, but the status server (src/status/) is not built yet:
- * until it is, nothing answers the probe and the kubelet restarts the container every ~40 s.
- * Delete this note (and regenerate deploy/) when the status server lands.
+ * The image's single executable extracts its native modules (koffi's, netlink's) here at start and
+ * removes them at once (src/single-executable/native-asset.ts): with a read-only root file system it
+ * needs a writable directory that allows executable mappings, which a memory-backed emptyDir is.
  */
+export const NATIVE_MODULES_DIR = '/run/tsvip';
 
 export function podManifest(config: Config, options: PodOptions): Manifest {
   const probeHost = hostOf(config.status.listen);
@@ -76,12 +77,14 @@ export function podManifest(config: Config, options: PodOptions): Manifest {
           volumeMounts: [
             { name: 'config', mountPath: CONTAINER_CONFIG_PATH, readOnly: true },
             ...fileVolumes.map((volume) => ({ name: volume.name, mountPath: volume.path, readOnly: true })),
+            { name: 'native-modules', mountPath: NATIVE_MODULES_DIR },
           ],
         },
       ],
       volumes: [
         { name: 'config', hostPath: { path: options.hostConfigPath, type: 'File' } },
         ...fileVolumes.map((volume) => ({ name: volume.name, hostPath: { path: volume.path, type: 'File' as const } })),
+        { name: 'native-modules', emptyDir: { medium: 'Memory', sizeLimit: '32Mi' } },
       ],
     },
   };
@@ -109,6 +112,10 @@ export function podManifest(config: Config, options: PodOptions): Manifest {
   commentOn(doc, ['spec', 'containers', 0, 'resources'], [
     'No limits: CPU throttling would delay VRRP adverts (a false failover), and an OOM kill of the',
     'master would leave its VIP behind.',
+  ]);
+  commentOn(doc, ['spec', 'volumes', fileVolumes.length + 1], [
+    `native-modules: the root file system is read-only; the executable extracts its native modules to ${NATIVE_MODULES_DIR}`,
+    'at start and deletes them at once (they stay mapped), so this stays empty.',
   ]);
   if (fileVolumes.length > 0) {
     commentOn(doc, ['spec', 'volumes', 1], mountedFiles.map((file, index) => `file-${index + 1}: ${file.keyPath}, read at the same path as on the host.`));

@@ -6,12 +6,12 @@
 // TSVIP_DOCKER_CONTEXT=worktree for the working tree as is). It needs the npm registry (`npm ci`) and
 // takes about half a minute. TSVIP_DOCKER_NODE_BIN=<dir with node> plays the image's Node with another
 // one (the steps use its `node`; npm stays this machine's).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TSVIP_NODE_FLAGS } from '../../src/lab/tsvip-daemon.js';
-import { aptPackages, baseEnv, buildStages, copyContext, dockerignoreMatcher, exportHead, hostPath, imageNode, parseDockerfile, run, type StageResult, type StepLog } from './dockerfile.js';
+import { createLab } from '../../src/lab/lab.js';
+import { aptPackages, buildStages, copyContext, dockerignoreMatcher, exportHead, hostPath, imageNode, parseDockerfile, run, type StageResult, type StepLog } from './dockerfile.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const dockerfileText = readFileSync(join(repo, 'Dockerfile'), 'utf8');
@@ -87,8 +87,9 @@ describe('the Dockerfile, performed on this machine', () => {
     // The image's ENTRYPOINT + arguments, with `node` this machine's Node and container paths mapped
     // into the runtime stage's directory.
     const ep = runtime.stage.entrypoint ?? [];
-    const argv = ep.map((a, i) => (i === 0 && a === 'node' ? imageNode() : a.startsWith('/') ? hostPath(runtime.root, runtime.workdir, a) : a));
-    entrypoint = (args) => run([...argv, ...args], { cwd: join(runtime.root, runtime.workdir), env: { PATH: baseEnv().PATH ?? '/usr/bin:/bin', ...runtime.env } });
+    const argv = ep.map((a) => (a.startsWith('/') ? hostPath(runtime.root, runtime.workdir, a) : a));
+    // No PATH to a node: the image has none, and the executable must not look for one.
+    entrypoint = (args) => run([...argv, ...args], { cwd: join(runtime.root, runtime.workdir), env: { PATH: '/nonexistent', ...runtime.env } });
     for (const s of log) console.log(`[docker] ${s.stage} :${s.line} ${s.skipped === undefined ? `${s.ms} ms` : `skipped (${s.skipped})`}  ${s.what}`);
     console.log(`[docker] Node ${(await run([imageNode(), '--version'], { cwd: work })).stdout.trim()}; build took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, 300_000);
@@ -97,22 +98,21 @@ describe('the Dockerfile, performed on this machine', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('uses one pinned, maintained Node LTS slim image for every stage', () => {
-    const images = new Set(file.stages.map((s) => s.image));
-    expect(images.size).toBe(1);
-    const image = [...images][0] as string;
-    const m = /^node:(\d+)\.\d+\.\d+-(bookworm|trixie)-slim$/.exec(image);
-    expect(m, `${image} is not node:<full version>-<debian>-slim`).not.toBeNull();
+  it('builds on a pinned, maintained Node LTS slim image and ships on the same Debian release, slim, without Node', () => {
+    expect(file.stages.length).toBe(2);
+    const [build, shipped] = file.stages.map((s) => s.image) as [string, string];
+    const m = /^node:(\d+)\.\d+\.\d+-(bookworm|trixie)-slim$/.exec(build);
+    expect(m, `${build} is not node:<full version>-<debian>-slim`).not.toBeNull();
     const major = Number(m?.[1]);
     expect(major % 2, 'an LTS line is even').toBe(0);
     expect(major).toBeGreaterThanOrEqual(22); // 20 is past its end of life
-    expect(file.stages.length).toBeGreaterThanOrEqual(2);
+    expect(shipped).toBe(`debian:${m?.[2] ?? ''}-slim`);
   });
 
   it('sends only what the image needs as context', () => {
     expect(contextFiles).toContain('package.json');
     expect(contextFiles).toContain('package-lock.json');
-    expect(contextFiles).toContain('bin/tsvip');
+    expect(contextFiles).toContain('scripts/package.mjs');
     expect(contextFiles.some((f) => f.startsWith('src/'))).toBe(true);
     for (const f of contextFiles) expect(f).not.toMatch(/(^|\/)(node_modules|dist|\.git|test)\//);
   });
@@ -120,7 +120,10 @@ describe('the Dockerfile, performed on this machine', () => {
   it('skipped only apt-get lines, whose packages this machine has', () => {
     const skipped = log.filter((s) => s.skipped !== undefined);
     for (const s of skipped) expect(s.what).toMatch(/^RUN apt-get/);
-    expect(log.filter((s) => s.what.startsWith('RUN') && s.skipped === undefined).length).toBeGreaterThanOrEqual(3);
+    // npm ci and npm run package, at least, were performed here.
+    const runLines = file.stages.flatMap((stage) => stage.steps).filter((step) => step.kind === 'RUN').length;
+    expect(runLines).toBeGreaterThanOrEqual(2);
+    expect(log.filter((s) => s.what.startsWith('RUN') && s.skipped === undefined).length).toBe(runLines - skipped.length);
   });
 
   it('installs no compiler: the native code comes prebuilt', () => {
@@ -128,27 +131,18 @@ describe('the Dockerfile, performed on this machine', () => {
     expect(packages.filter((p) => /^(g\+\+|gcc|make|python3|build-essential)$/.test(p))).toEqual([]);
   });
 
-  it('assembles a runtime with the program and production dependencies only', () => {
-    const app = join(runtime.root, runtime.workdir);
-    expect(runtime.workdir).toBe('/app');
-    expect(readdirSync(app).sort()).toEqual(['bin', 'dist', 'node_modules', 'package.json', 'schema']);
-    expect(existsSync(join(app, 'dist', 'cli', 'main.js'))).toBe(true);
-    for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(app, 'node_modules', dep)), `dependency ${dep}`).toBe(true);
-    for (const dev of Object.keys(pkg.devDependencies)) expect(existsSync(join(app, 'node_modules', dev)), `devDependency ${dev}`).toBe(false);
-    for (const dev of ['typescript', 'vitest', 'eslint', 'fast-check', 'vite']) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
-    // Nor anything the lockfile marks as needed only for development.
-    const lock = JSON.parse(readFileSync(join(source, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.dev === true).map(([path]) => path);
-    expect(devOnly.length).toBeGreaterThan(50);
-    expect(devOnly.filter((path) => existsSync(join(app, path)))).toEqual([]);
-    // No native module was compiled (node-gyp writes build/Release/*.node).
-    expect(findFiles(join(app, 'node_modules'), (path) => path.endsWith('.node') && path.includes('/build/'))).toEqual([]);
+  it('adds one file to the base image: the single executable', () => {
+    expect(findFiles(runtime.root, () => true).map((path) => path.slice(runtime.root.length))).toEqual(['/usr/local/bin/tsvip']);
+    const built = join(stages[0]?.root ?? '', 'app');
+    // Built without a compiler: no native module was compiled (node-gyp writes build/Release/*.node).
+    expect(findFiles(join(built, 'node_modules'), (path) => path.endsWith('.node') && path.includes('/build/'))).toEqual([]);
+    for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(built, 'node_modules', dep)), `dependency ${dep}`).toBe(true);
   });
 
   it('runs as root with tsvip as entrypoint and --help as the default command', async () => {
     expect(runtime.user).toBe('root');
     // The same node flags as bin/tsvip's shebang line (the entrypoint names node itself).
-    expect(runtime.stage.entrypoint).toEqual(['node', ...TSVIP_NODE_FLAGS, '/app/bin/tsvip']);
+    expect(runtime.stage.entrypoint).toEqual(['/usr/local/bin/tsvip']);
     expect(runtime.stage.cmd).toEqual(['--help']);
     const help = await entrypoint(runtime.stage.cmd ?? []);
     expect(help.code, help.stderr).toBe(0);
@@ -170,10 +164,26 @@ describe('the Dockerfile, performed on this machine', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   });
 
-  it('loads the native dependencies from the runtime with this Node (netlink and koffi prebuilt)', async () => {
-    const app = join(runtime.root, runtime.workdir);
-    const script = 'require("netlink"); const k = require("koffi"); if (typeof k.load("libc.so.6").func("int getpid()")() !== "number") process.exit(3)';
-    const r = await run([imageNode(), '-e', script], { cwd: app });
-    expect(r.code, r.stderr).toBe(0);
-  });
+  it('tsvip start runs from the image file alone in a lab host: elected master, VIP added, SIGTERM exits 0, nothing extracted left', async () => {
+    const lab = await createLab({ hosts: 1 });
+    try {
+      const host = lab.host(1);
+      const config = join(runtime.root, 'etc', 'tsvip', 'lab.yaml');
+      mkdirSync(join(config, '..'), { recursive: true });
+      writeFileSync(config, `vrrp:\n  - { name: VI_1, interface: ${host.iface}, vrid: 51, version: 3, advertInterval: 100ms, vips: [198.18.0.100/24] }\nstatus: { listen: "127.0.0.1:9901" }\n`);
+      const nativeDir = join(runtime.root, 'run', 'tsvip');
+      mkdirSync(nativeDir, { recursive: true });
+      const daemon = lab.spawn(host, [hostPath(runtime.root, '/', '/usr/local/bin/tsvip'), 'start', '-c', config], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', TSVIP_NATIVE_DIR: nativeDir } });
+      const deadline = Date.now() + 20_000;
+      while (!daemon.output().stdout.includes('backup -> master') && Date.now() < deadline && daemon.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(daemon.output().stdout, daemon.output().stderr).toContain('backup -> master');
+      const addresses = await lab.runOk(host, ['ip', '-o', '-4', 'addr', 'show', 'dev', host.iface]);
+      expect(addresses.stdout).toContain('198.18.0.100/24');
+      daemon.kill('SIGTERM');
+      expect(await daemon.exited).toEqual({ code: 0, signal: null });
+      expect(readdirSync(nativeDir)).toEqual([]);
+    } finally {
+      await lab.destroy();
+    }
+  }, 60_000);
 });

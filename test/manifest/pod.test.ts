@@ -53,12 +53,12 @@ interface PodShape {
     containers: {
       image: string;
       args: string[];
-      securityContext: { capabilities: { add: string[]; drop: string[] }; allowPrivilegeEscalation: boolean };
+      securityContext: { capabilities: { add: string[]; drop: string[] }; allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean };
       livenessProbe: { httpGet: { host: string; port: number; path: string } };
       resources: { requests: Record<string, string>; limits?: unknown };
-      volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
+      volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
     }[];
-    volumes: { name: string; hostPath: { path: string; type: string } }[];
+    volumes: { name: string; hostPath?: { path: string; type: string }; emptyDir?: { medium: string; sizeLimit: string } }[];
   };
 }
 
@@ -122,19 +122,30 @@ describe('what a control-plane host needs', () => {
   test('the config comes read-only from the host path and `start` reads it', () => {
     const container = podFor(LB_ONLY).pod.spec.containers[0];
     expect(container?.args).toEqual(['start', '-c', '/etc/tsvip/vip.yaml']);
-    expect(container?.volumeMounts).toEqual([{ name: 'config', mountPath: '/etc/tsvip/vip.yaml', readOnly: true }]);
+    expect(container?.volumeMounts).toEqual([
+      { name: 'config', mountPath: '/etc/tsvip/vip.yaml', readOnly: true },
+      { name: 'native-modules', mountPath: '/run/tsvip' },
+    ]);
     expect(podFor(LB_ONLY, { ...OPTIONS, hostConfigPath: '/srv/ha/site-a.yaml' }).pod.spec.volumes).toEqual([
       { name: 'config', hostPath: { path: '/srv/ha/site-a.yaml', type: 'File' } },
+      { name: 'native-modules', emptyDir: { medium: 'Memory', sizeLimit: '32Mi' } },
     ]);
+  });
+
+  test('the root file system is read-only, and the native modules are extracted to a memory-backed emptyDir', () => {
+    const { pod, text } = podFor(LB_ONLY);
+    expect(pod.spec.containers[0]?.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(pod.spec.volumes.at(-1)).toEqual({ name: 'native-modules', emptyDir: { medium: 'Memory', sizeLimit: '32Mi' } });
+    expect(text).toMatch(/# native-modules: the root file system is read-only/);
   });
 
   test('files the config names (caFile, passwordFile) are mounted read-only at their own paths, once each', () => {
     const { pod } = podFor(FULL);
-    expect(pod.spec.volumes.slice(1)).toEqual([
+    expect(pod.spec.volumes.slice(1, -1)).toEqual([
       { name: 'file-1', hostPath: { path: '/etc/kubernetes/pki/ca.crt', type: 'File' } },
       { name: 'file-2', hostPath: { path: '/etc/tsvip/status-password', type: 'File' } },
     ]);
-    expect(pod.spec.containers[0]?.volumeMounts.slice(1)).toEqual([
+    expect(pod.spec.containers[0]?.volumeMounts.slice(1, -1)).toEqual([
       { name: 'file-1', mountPath: '/etc/kubernetes/pki/ca.crt', readOnly: true },
       { name: 'file-2', mountPath: '/etc/tsvip/status-password', readOnly: true },
     ]);
@@ -188,7 +199,7 @@ describe('what a control-plane host needs', () => {
   test('a relative file path is pointed out and not mounted', () => {
     const relative = LB_ONLY + 'status: { auth: { user: admin, passwordFile: status-password } }\n';
     const { pod, notes } = podFor(relative);
-    expect(pod.spec.volumes).toHaveLength(1);
+    expect(pod.spec.volumes.map((volume) => volume.name)).toEqual(['config', 'native-modules']);
     expect(notes).toEqual([{ keyPath: 'status.auth.passwordFile', message: '"status-password" is a relative path: the daemon resolves it from its working directory; write it absolute' }]);
   });
 });
