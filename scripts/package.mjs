@@ -13,6 +13,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+const { TSVIP_NODE_FLAGS } = await import(new URL('../dist/node-flags.js', import.meta.url).href);
+
 const NODE_VERSION = '24.22.3';
 /** Node's fuse that tells a binary it carries a blob (Node's SEA documentation). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -103,7 +105,7 @@ const seaConfig = {
   // Compiled once here instead of at every start.
   useCodeCache: true,
   // bin/tsvip's node flags (src/node-flags.ts), which a shebang cannot give the executable.
-  execArgv: ['--max-semi-space-size=2'],
+  execArgv: [...TSVIP_NODE_FLAGS],
   assets: {
     'engine-worker.cjs': join(work, 'engine-worker.cjs'),
     'koffi.node': nativeModule('@koromix/koffi-linux-x64/linux_x64/koffi.node'),

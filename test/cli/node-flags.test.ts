@@ -1,5 +1,5 @@
 // tsvip runs with the node flags of src/node-flags.ts however it is started: bin/tsvip's shebang line
-// (npx, systemd's ExecStart, a shell) and the container's ENTRYPOINT carry the same ones.
+// (npx, systemd's ExecStart, a shell) and the single executable (the container's ENTRYPOINT) carry the same ones.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { TSVIP_NODE_FLAGS } from '../../src/node-flags.js';
@@ -13,9 +13,11 @@ describe('node flags', () => {
     expect(await runTsvip(['version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^tsvip \d+\.\d+\.\d+/) });
   });
 
-  test("the Dockerfile's ENTRYPOINT runs node with them", () => {
+  test("the container's ENTRYPOINT is the single executable, which scripts/package.mjs builds with them", () => {
     const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
     const entrypoint = /^ENTRYPOINT (.+)$/m.exec(dockerfile)?.[1];
-    expect(JSON.parse(entrypoint ?? 'null')).toEqual(['node', ...TSVIP_NODE_FLAGS, '/app/bin/tsvip']);
+    expect(JSON.parse(entrypoint ?? 'null')).toEqual(['/usr/local/bin/tsvip']);
+    // test/package/single-executable.test.ts reads the execArgv of the executable it built.
+    expect(readFileSync(new URL('../../scripts/package.mjs', import.meta.url), 'utf8')).toMatch(/execArgv: \[\.\.\.TSVIP_NODE_FLAGS\]/);
   });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useLab, type LabHost } from '../lab/index.js';
 import { startApiserver } from '../../src/lab/apiserver.js';
 import { startTsvip, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
+import { TSVIP_NODE_FLAGS } from '../../src/node-flags.js';
 import { startProber } from '../../src/lab/vip-client.js';
 import { API_PORT, LB_PORT, apiserverHostConfig } from '../e2e/apiserver-cluster.js';
 import { VIP, clientNeighbourMac, waitForSoleHolder } from '../e2e/vrrp-group.js';
@@ -71,6 +72,11 @@ describe('out/tsvip on a host without Node', () => {
     const result = await run('unshare', ['--mount', '--propagation', 'private', 'sh', WRAPPER, 'sh', '-c', 'node -e 0; echo "exit $?"; ls node_modules | wc -l'], { env: hiddenEnv, cwd: ROOT });
     expect(result.stdout).not.toContain('exit 0');
     expect(result.stdout.trim().split('\n').at(-1)).toBe('0');
+  });
+
+  test("it runs with bin/tsvip's node flags (src/node-flags.ts), built in", () => {
+    const seaConfig = JSON.parse(readFileSync(join(ROOT, 'out', 'build', 'sea-config.json'), 'utf8')) as { execArgv?: unknown };
+    expect(seaConfig.execArgv).toEqual([...TSVIP_NODE_FLAGS]);
   });
 
   test('version', async () => {
