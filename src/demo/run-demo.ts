@@ -5,7 +5,7 @@
 // takeover and the client's outage in ms), brings the old master back (preempt takes the VIP back),
 // and removes everything on exit or Ctrl-C.
 import { createLab, type Lab, type LabHost } from '../lab/lab.js';
-import { startTsvip, TSVIP_BIN, TSVIP_NODE_FLAGS, type TsvipDaemon } from '../lab/tsvip-daemon.js';
+import { ownTsvipProgram, startTsvip, type TsvipDaemon } from '../lab/tsvip-daemon.js';
 import { startApiserver, type ApiserverHandle } from '../lab/apiserver.js';
 import { longestOutage, startProber, whoHoldsVip, type ProbeAttempt, type ProberHandle } from '../lab/vip-client.js';
 import { renderDemo, type DemoSnapshot, type HostView } from './view.js';
@@ -208,7 +208,7 @@ class Demo {
     this.tell(`${first.name} is master again; ${this.outageSince(restartedAt)}`);
     await this.hold(this.options.holdMs);
     this.at(`what an operator on ${first.name} sees: \`tsvip status\` (also /metrics and a status page on status.listen)`);
-    const status = await this.lab.run(first, [process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN, 'status']);
+    const status = await this.lab.run(first, [...ownTsvipProgram(), 'status']);
     this.at('done: removing the namespaces');
     this.draw();
     this.options.write(`\n${(status.code === 0 ? status.stdout : `tsvip status failed: ${status.stderr}`).replace(/^(?=.)/gm, '    ')}`);

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Lab, LabHost } from './lab.js';
 import type { ProcessExit, SpawnedProcess } from './spawned-process.js';
-import { probePath, waitForOutput } from './vip-client.js';
+import { probeArgv } from './probe-program.js';
+import { waitForOutput } from './vip-client.js';
 
 export interface CertFiles {
   readonly certFile: string;
@@ -31,7 +32,7 @@ export interface ApiserverHandle {
 }
 
 export async function startApiserver(lab: Lab, host: LabHost, options: ApiserverOptions): Promise<ApiserverHandle> {
-  const argv = [process.execPath, probePath('apiserver.js'), '--port', String(options.port), '--name', host.name];
+  const argv = [...probeArgv('apiserver'), '--port', String(options.port), '--name', host.name];
   if (options.cert) argv.push('--cert', options.cert.certFile, '--key', options.cert.keyFile);
   for (const san of options.san ?? []) argv.push('--san', san);
   const spawned = lab.spawn(host, argv);

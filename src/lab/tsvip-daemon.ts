@@ -2,6 +2,7 @@
 // stdout), and reads what it says: state changes, the counters it logs when it stops.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { TSVIP_NODE_FLAGS } from '../node-flags.js';
+import { inSingleExecutable } from '../self.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,11 @@ export function configText(config: unknown): string {
   return typeof config === 'string' ? config : stringify(config);
 }
 
+/** How to run the tsvip that runs this code: the single executable itself, or node with bin/tsvip and its flags. */
+export function ownTsvipProgram(): string[] {
+  return inSingleExecutable ? [process.execPath] : [process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN];
+}
+
 export interface StartTsvipOptions {
   logLevel?: string;
   extraArgs?: readonly string[];
@@ -76,7 +82,7 @@ export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: St
   const dir = mkdtempSync(join(tmpdir(), `tsvip-${host.name}-`));
   const configFile = join(dir, 'vip.yaml');
   writeFileSync(configFile, configText(config));
-  const program = options.program ?? [options.node ?? process.execPath, ...TSVIP_NODE_FLAGS, TSVIP_BIN];
+  const program = options.program ?? (options.node === undefined ? ownTsvipProgram() : [options.node, ...TSVIP_NODE_FLAGS, TSVIP_BIN]);
   const child = lab.spawn(host, [...program, 'start', '-c', configFile, '--log-level', options.logLevel ?? 'debug', ...(options.extraArgs ?? [])]);
   const logs = (): LogRecord[] =>
     child

@@ -2,13 +2,11 @@
 // tests need them: a listener in each VRRP host that answers with its host name, and a prober in a
 // client host that connects to the VIP every 10 ms (probes/*.ts say why the numbers). From the
 // prober's attempts: the longest outage and who answered before and after it. And who holds the VIP.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LabUsageError } from './errors.js';
 import type { Lab, LabHost } from './lab.js';
 import type { SpawnedProcess } from './spawned-process.js';
 import { onLines, Waiters } from './waiters.js';
+import { probeArgv } from './probe-program.js';
 
 export interface ListenerHandle {
   readonly host: LabHost;
@@ -70,14 +68,13 @@ export interface Outage {
 const startTimeoutMs = 10_000;
 
 export async function startListener(lab: Lab, host: LabHost, options: { readonly port: number }): Promise<ListenerHandle> {
-  const spawned = lab.spawn(host, [process.execPath, probePath('tcp-listener.js'), String(options.port), host.name]);
+  const spawned = lab.spawn(host, [...probeArgv('tcp-listener'), String(options.port), host.name]);
   await waitForOutput(spawned, '"listening"', `the listener in ${host.name}`);
   return { host, port: options.port, process: spawned };
 }
 
 export async function startProber(lab: Lab, host: LabHost, options: ProberOptions): Promise<ProberHandle> {
-  const script = options.protocol === 'https' ? 'https-prober.js' : 'tcp-prober.js';
-  const argv = [process.execPath, probePath(script), options.address, String(options.port), String(options.intervalMs ?? 10), String(options.timeoutMs ?? 100)];
+  const argv = [...probeArgv(options.protocol === 'https' ? 'https-prober' : 'tcp-prober'), options.address, String(options.port), String(options.intervalMs ?? 10), String(options.timeoutMs ?? 100)];
   const spawned = lab.spawn(host, argv);
   const attempts: ProbeAttempt[] = [];
   const waiters = new Waiters();
@@ -167,19 +164,6 @@ export async function whoHoldsVip(lab: Lab, vip: string, options: { readonly hos
   const hosts = options.hosts ?? lab.hosts;
   const held = await Promise.all(hosts.map(async (host) => (await lab.addresses(host)).some((a) => a.address === address)));
   return hosts.filter((_, i) => held[i] === true);
-}
-
-/**
- * The probes are compiled with the rest (dist/lab/probes/*.js next to dist/lab/vip-client.js). Tests
- * run this module from src/ through vitest, where only the .ts exists: they use the built copy in
- * dist/, which `npm test` builds first.
- */
-export function probePath(name: string): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'probes', name), join(here, '..', '..', 'dist', 'lab', 'probes', name)]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new LabUsageError(`probe ${name} not found next to ${here} nor in dist/ (run npm run build)`);
 }
 
 export async function waitForOutput(spawned: SpawnedProcess, marker: string, what: string): Promise<void> {

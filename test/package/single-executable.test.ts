@@ -38,7 +38,7 @@ const withoutNode = (): string[] => ['unshare', '--mount', '--propagation', 'pri
 
 async function tsvip(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(withoutNode()[0] as string, [...withoutNode().slice(1), ...args], { env: hiddenEnv, timeout: 30_000 });
+    const { stdout, stderr } = await run(withoutNode()[0] as string, [...withoutNode().slice(1), ...args], { env: hiddenEnv, timeout: 150_000, maxBuffer: 16 * 2 ** 20 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
@@ -78,6 +78,14 @@ describe('out/tsvip on a host without Node', () => {
     const seaConfig = JSON.parse(readFileSync(join(ROOT, 'out', 'build', 'sea-config.json'), 'utf8')) as { execArgv?: unknown };
     expect(seaConfig.execArgv).toEqual([...TSVIP_NODE_FLAGS]);
   });
+
+  test('demo: the lab runs its apiserver stand-ins, listeners and client from the executable too', async () => {
+    const result = await tsvip(['demo', '--plain']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/h1 is master again/);
+    expect(result.stdout).toMatch(/done: removing the namespaces/);
+    expect(await tsvip(['--tsvip-lab-probe', 'no-such-probe'])).toMatchObject({ code: 2, stderr: 'tsvip: --tsvip-lab-probe no-such-probe: no such lab probe\n' });
+  }, 180_000);
 
   test('version', async () => {
     expect(await tsvip(['version'])).toEqual({ code: 0, stdout: `tsvip ${packageVersion}\n`, stderr: '' });
