@@ -237,16 +237,16 @@ function profileLines(results: LbResults): string[] {
     '',
     `tsvip alone, started with \`node --cpu-prof\`, under one wrk mode (${results.options.seconds} s after the warm-up; only the samples of that run count);`,
     'one profile per thread (the main thread and the load balancer\'s data path, a worker thread), added up; self time per kind',
-    'of code and the functions with the most self time, as shares of the sampled time that was not idle. The data path calls',
+    'of code and the functions with the most self time, as shares of the sampled time V8 did not mark idle. The data path calls',
     'libc through koffi, whose calls are no frames of their own: a function\'s self time includes the syscalls it makes and the',
     "kernel's TCP and veth work under them (`tryNextBackend`: socket and connect, which sends the SYN; `writeToBackend`: write),",
     "and `run` includes epoll_wait, also while it waits: the worker never returns to Node's event loop, so V8 never sees it idle.",
+    'That is why no "busy" share is given: the sampled time is not the CPU time, which the /proc row below gives.',
     '',
-    `| kind of code | ${results.profiles.map((p) => `${wrkModes[p.mode].title} (${Math.round(requestsPerSecond(p.wrk)).toLocaleString('en-US')}/s, busy ${pct(p.summary.busyMs / (p.summary.busyMs + p.summary.idleMs))} of the time)`).join(' | ')} |`,
+    `| kind of code | ${results.profiles.map((p) => `${wrkModes[p.mode].title} (${Math.round(requestsPerSecond(p.wrk)).toLocaleString('en-US')}/s)`).join(' | ')} |`,
     `|---|${results.profiles.map(() => '---|').join('')}`,
     ...kindOrder.map((kind) => `| ${kind} | ${results.profiles.map((p) => pct(p.summary.byKind[kind])).join(' | ')} |`),
     `| process CPU during the run, user + system (/proc) | ${results.profiles.map((p) => `${(p.wrk.proxyCpuSeconds - p.wrk.proxySystemSeconds).toFixed(2)} s + ${p.wrk.proxySystemSeconds.toFixed(2)} s`).join(' | ')} |`,
-    `| sampled busy time (the 100% above) | ${results.profiles.map((p) => `${(p.summary.busyMs / 1000).toFixed(2)} s`).join(' | ')} |`,
     '',
     "The process's CPU time from /proc (user: JavaScript, koffi and V8's own threads; system: the syscalls and the network",
     'stack under them) is the measure to compare with haproxy; the profile says which code the time is spent under.',
@@ -273,7 +273,7 @@ function profileParagraph(results: LbResults): string[] {
     const top = p.summary.top[0];
     const ratio = cpuRatio(p.mode);
     return (
-      `under ${wrkModes[p.mode].title}${ratio === null ? '' : ` (where tsvip spends ${ratio.toFixed(1)}× haproxy's CPU for the same bytes)`}, ${pct0(k.tsvip)} of tsvip's busy time is its own code (src/lb), ` +
+      `under ${wrkModes[p.mode].title}${ratio === null ? '' : ` (where tsvip spends ${ratio.toFixed(1)}× haproxy's CPU for the same bytes)`}, ${pct0(k.tsvip)} of tsvip's sampled time is its own code (src/lb), ` +
       `with the syscalls it makes, ${pct0(k['node net/stream'])} Node's net/stream/events JavaScript, ${pct0(k['node other'])} other Node internals, ${pct0(k.native)} native ` +
       `and ${pct0(k['garbage collector'])} GC${top === undefined ? '' : `; the largest single item is \`${top.name}\` (${pct0(top.share)})`}`
     );

@@ -1,17 +1,20 @@
 // `npm run bench -- NAME [options]`: runs one benchmark and writes its section of docs/benchmarks.md.
 //   failover   VRRP failover, keepalived vs tsvip (options in bench/failover.ts)
 //   lb         the load balancer, haproxy vs tsvip (options in bench/lb.ts)
+//   syscalls   system calls per proxied connection, haproxy vs tsvip (options in bench/syscalls.ts)
 //   footprint  start time and memory, keepalived vs both tsvip install forms (options in bench/footprint.ts)
 // Ctrl-C: the signal becomes process.exit(), whose 'exit' handlers kill the lab's processes, delete
 // its namespaces (src/lab/teardown.ts) and remove the benchmark's temporary files.
 import { runFailoverBenchmark } from './failover.js';
 import { runFootprintBenchmark } from './footprint.js';
 import { runLbBenchmark } from './lb.js';
+import { runSyscallsBenchmark } from './syscalls.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
   failover: runFailoverBenchmark,
   lb: runLbBenchmark,
   footprint: runFootprintBenchmark,
+  syscalls: runSyscallsBenchmark,
 };
 
 const usage = `usage: npm run bench -- NAME [options]\n  NAME: ${Object.keys(benchmarks).join(', ')}\n`;

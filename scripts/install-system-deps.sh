@@ -23,6 +23,7 @@ declare -A wanted=(
   [haproxy]=haproxy
   [nginx]=nginx-light
   [wrk]=wrk
+  [strace]=strace
   [systemd-analyze]=systemd
   [promtool]=prometheus
   [chromium]=chromium
