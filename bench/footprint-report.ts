@@ -74,6 +74,7 @@ export function footprintMarkdown(results: FootprintResults): string {
     const value = spread(starts.flatMap((start) => start.idleRssKiB));
     return `${mibSpread(value)}${subject.includes('single executable') ? ` (${met(value === null ? null : value.max <= TARGET_IDLE_MIB * MIB)})` : ''}`;
   }, `single executable ≤ ${TARGET_IDLE_MIB} MiB`);
+  row('of which anonymous (heaps and stacks; the rest is the program file, shared and clean)', (starts) => mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB))), '');
   lines.push('');
   lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread.");
 
@@ -104,7 +105,7 @@ export function footprintMarkdown(results: FootprintResults): string {
 
   lines.push('', '### Every round', '', '| subject | round | first MASTER | first master | VIP moves at start | stale VIP removed | idle RSS h1 / h2 / h3 |', '|---|---|---|---|---|---|---|');
   for (const start of results.starts) {
-    lines.push(`| ${start.subject} | ${start.round} | ${formatMs(start.firstMasterMs)} | ${start.firstMaster} | ${start.takeovers} | ${start.staleVipGoneMs === null ? 'never' : formatMs(start.staleVipGoneMs)} | ${start.idleRssKiB.map(mib).join(' / ')} |`);
+    lines.push(`| ${start.subject} | ${start.round} | ${formatMs(start.firstMasterMs)} | ${start.firstMaster} | ${start.takeovers} | ${start.staleVipGoneMs === null ? 'never' : formatMs(start.staleVipGoneMs)} | ${start.idleRssKiB.map(mib).join(' / ')} (anonymous ${start.idleAnonKiB.map(mib).join(' / ')}) |`);
   }
   if (results.failures.length > 0) {
     lines.push('', '### Failed runs', '', ...results.failures.map((failure) => `- ${failure.split('\n')[0] ?? failure}`));

@@ -3,6 +3,7 @@
 // priority host still holds the VIP from a predecessor that crashed. Measured: how long until the
 // stale VIP is gone, until the first MASTER, whether a lower priority took the VIP first (it then
 // moves twice), and each daemon's resident memory once the group has been idle for a while.
+import { readFile } from 'node:fs/promises';
 import { sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
 import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
 import type { TsvipForm } from './tsvip.js';
@@ -27,6 +28,11 @@ export interface StartResult {
   readonly staleVipGoneMs: number | null;
   /** Resident set of each host's daemon (its whole process group) after the idle wait, KiB. */
   readonly idleRssKiB: readonly number[];
+  /**
+   * The anonymous part of it (RssAnon: heaps, stacks), KiB. The rest is the program file's pages,
+   * clean and shared with every process that runs the same file, which the kernel can drop and re-read.
+   */
+  readonly idleAnonKiB: readonly number[];
 }
 
 const STALE_HOST = 'h3';
@@ -43,6 +49,7 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
     const gone = group.watch.events().find((event) => event.host === STALE_HOST && event.change === 'deleted' && event.atMs >= group.startedAtMs);
     await sleep(options.idleSeconds * 1000);
     const idleRssKiB = await Promise.all([...group.daemons.values()].map((daemon) => daemon.rssKiB()));
+    const idleAnonKiB = await Promise.all([...group.daemons.values()].map(async (daemon) => (await Promise.all((await daemon.pids()).map(anonKiBOf))).reduce((sum, kib) => sum + kib, 0)));
     return {
       subject: subjectName(subject),
       round: options.round,
@@ -52,8 +59,15 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
       takeovers: election.startupTakeovers,
       staleVipGoneMs: gone === undefined ? null : gone.atMs - group.startedAtMs,
       idleRssKiB,
+      idleAnonKiB,
     };
   } finally {
     await group.destroy();
   }
+}
+
+async function anonKiBOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const match = /^RssAnon:\s+(\d+) kB$/m.exec(status);
+  return match?.[1] === undefined ? 0 : Number(match[1]);
 }
