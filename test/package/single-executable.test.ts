@@ -51,8 +51,9 @@ const leftovers = (): string[] => (existsSync(EXTRACTION_DIR) ? readdirSync(EXTR
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('the single-executable test needs root: it mounts in a private mount namespace (unshare -m)');
   await run(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, timeout: 300_000 });
-  // A directory of its own, away from the repository, as a downloaded file would be.
-  host = mkdtempSync(join(ROOT, 'out', 'fresh-host-'));
+  // A directory of its own, away from the repository (which may itself be under /tmp, made noexec
+  // below), as a downloaded file would be.
+  host = mkdtempSync('/var/tmp/tsvip-fresh-host-');
   executable = join(host, 'tsvip');
   copyFileSync(join(ROOT, 'out/tsvip'), executable);
   hiddenEnv = {
