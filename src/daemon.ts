@@ -121,6 +121,7 @@ export class Daemon {
         ready: () => daemon.isReady,
         snapshot: () => daemon.snapshot(),
         credentials: () => daemon.credentials,
+        pageAlias: () => daemon.config.status.pageAlias ?? null,
       });
       daemon.started = true;
     } catch (error) {

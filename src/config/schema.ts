@@ -136,8 +136,17 @@ export const loadBalancerSchema = z.strictObject({
   shutdownDrain: duration({ minMs: 0, maxMs: HOUR }).prefault('10s'),
 });
 
+// The status server's own paths: an alias of the page may not hide one of them.
+const STATUS_PATHS = ['/', '/status', '/metrics', '/healthz', '/readyz'];
+
 export const statusSchema = z.strictObject({
   listen: hostPort({ allowHostname: false, keywords: [] }).default('127.0.0.1:9901'),
+  // A second path for the status page: the bookmarks of a haproxy stats page (`stats uri /stats`) keep working.
+  pageAlias: z
+    .string({ error: 'must be a path such as /stats' })
+    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be a path such as /stats (starting with /, no query or fragment)' })
+    .refine((path) => !STATUS_PATHS.includes(path), { error: `must differ from the status server's own paths (${STATUS_PATHS.join(' ')})` })
+    .optional(),
   auth: z
     .strictObject({
       user: nonEmptyString('a user name'),

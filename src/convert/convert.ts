@@ -15,6 +15,7 @@ import { NginxConverter } from './nginx.js';
 import { loadNginx } from './nginx-load.js';
 import { realSourceFiles, type SourceFiles } from './source-files.js';
 import type { Fields, LoadBalancerDraft, TrackDraft } from './drafts.js';
+import type { StatusDraft } from './haproxy-stats.js';
 
 export interface ConvertInputs {
   keepalived?: string;
@@ -52,6 +53,7 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
   const monitorPorts = new Set<number>();
   const loadBalancers: LoadBalancerDraft[] = [];
   const extraHeaderLines: string[] = [];
+  let status: StatusDraft | undefined;
 
   // Only reading may fail here: a read error is the user's to fix (exit 1); anything else is a bug.
   const read = <T>(file: string, load: () => T): T | undefined => {
@@ -100,6 +102,7 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
       loadBalancers.push(...result.loadBalancers);
       findings.push(...result.findings);
       for (const port of result.monitorPorts) monitorPorts.add(port);
+      status = result.status;
     }
   }
   if (inputs.nginx !== undefined) {
@@ -139,7 +142,8 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
     ...keepalived.headerLines,
     ...extraHeaderLines,
   ];
-  const yaml = emitYaml({ headerLines, vrrp, loadBalancers });
+  if (status) keepStatusApart(status, loadBalancers, findings);
+  const yaml = emitYaml({ headerLines, vrrp, loadBalancers, status });
   let warnings: string[];
   try {
     warnings = loadConfigText(yaml, CONVERTED_NAME).warnings.map((w) => `warning: ${formatProblem(w)}`);
@@ -211,4 +215,18 @@ function renameDuplicates(loadBalancers: readonly LoadBalancerDraft[]): void {
     lb.fields['name'] = name;
     lb.notes['name'] = `renamed: "${original}" is also the name of a load balancer converted from another file`;
   }
+}
+
+/** haproxy may serve its stats page on a port a converted load balancer listens on too; tsvip cannot. */
+function keepStatusApart(status: StatusDraft, loadBalancers: readonly LoadBalancerDraft[], findings: Finding[]): void {
+  if (status.port === 0) return;
+  const taken = loadBalancers.find((lb) => lb.bindPort === status.port);
+  if (taken === undefined) return;
+  findings.push({
+    file: status.source.file,
+    line: status.source.line,
+    message: `status.listen ${String(status.fields['listen'])}: port ${status.port} is also the bind of load balancer "${String(taken.fields['name'])}" (${where(taken.source)}): status.listen stays at its default (127.0.0.1:9901)`,
+  });
+  delete status.fields['listen'];
+  delete status.notes['listen'];
 }

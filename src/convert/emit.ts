@@ -13,6 +13,7 @@ export interface EmitInput {
   headerLines: string[];
   vrrp: EmitItem[];
   loadBalancers: EmitItem[];
+  status?: EmitItem | undefined;
 }
 
 function comment(text: string): string {
@@ -54,11 +55,13 @@ export function emitYaml(input: EmitInput): string {
   const root: Fields = {};
   if (input.vrrp.length > 0) root['vrrp'] = input.vrrp.map((i) => i.fields);
   if (input.loadBalancers.length > 0) root['loadBalancers'] = input.loadBalancers.map((l) => l.fields);
+  if (input.status !== undefined && Object.keys(input.status.fields).length > 0) root['status'] = input.status.fields;
   // Load balancers made from one proxy share their backend objects: write them out each time, not as YAML aliases.
   const doc = new Document(root, { aliasDuplicateObjects: false });
   flowScalarLists(doc.contents);
   doc.commentBefore = comment(input.headerLines.join('\n'));
   input.vrrp.forEach((item, index) => annotate(doc, ['vrrp', index], item));
   input.loadBalancers.forEach((item, index) => annotate(doc, ['loadBalancers', index], item));
+  if (input.status !== undefined) annotate(doc, ['status'], input.status);
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

@@ -18,11 +18,18 @@ export function where(source: SourceLine): string {
   return `${source.file}:${source.line}`;
 }
 
-/** Findings in file order, then line order, as a reader goes through the files. */
+/** Findings in file order, then line order, as a reader goes through the files; each said once (a sync group's script reaches every member). */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const fileOrder = new Map<string, number>();
   for (const f of findings) if (!fileOrder.has(f.file)) fileOrder.set(f.file, fileOrder.size);
-  return [...findings].sort((a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.line - b.line);
+  const seen = new Set<string>();
+  const once = findings.filter((f) => {
+    const key = formatFinding(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return once.sort((a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.line - b.line);
 }
 
 /** tsvip names (instances, load balancers, backends): letters, digits, '_', '.', '-', at most 64. */

@@ -6,6 +6,8 @@ export interface HaproxyLine {
   words: string[];
   file: string;
   line: number;
+  /** The line as written, for commands that read a value out of the file (no secret copied elsewhere). */
+  text: string;
 }
 
 export interface HaproxySection extends HaproxyLine {
@@ -68,13 +70,13 @@ export function parseHaproxy(text: string, file: string): { sections: HaproxySec
     if (words.length === 0) return;
     const [first = ''] = words;
     if (SECTION_KEYWORDS.has(first)) {
-      sections.push({ kind: first, name: words[1], words, file, line, lines: [], lastLine: line });
+      sections.push({ kind: first, name: words[1], words, file, line, text: raw, lines: [], lastLine: line });
       return;
     }
     const current = sections[sections.length - 1];
-    if (current === undefined) orphans.push({ words, file, line });
+    if (current === undefined) orphans.push({ words, file, line, text: raw });
     else {
-      current.lines.push({ words, file, line });
+      current.lines.push({ words, file, line, text: raw });
       current.lastLine = line;
     }
   });

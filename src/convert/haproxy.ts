@@ -5,6 +5,7 @@ import { formatDuration } from '../config/duration.js';
 import { isIpv4 } from '../net/address.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import { haproxyTimeMs, type HaproxyLine, type HaproxySection } from './haproxy-syntax.js';
+import { isStatsSection, StatsConverter, type StatusDraft } from './haproxy-stats.js';
 import type { Fields, LoadBalancerDraft } from './drafts.js';
 
 interface Located<T> {
@@ -65,6 +66,8 @@ export interface HaproxyResult {
   findings: Finding[];
   /** Bind ports of sections that answer a monitor-uri (haproxy's "am I up" page). */
   monitorPorts: number[];
+  /** The first stats page, as the status server. */
+  status: StatusDraft | undefined;
 }
 
 function parseServerOptions(words: readonly string[]): Map<string, string | true> {
@@ -80,6 +83,7 @@ function parseServerOptions(words: readonly string[]): Map<string, string | true
 export class HaproxyConverter {
   private readonly findings: Finding[] = [];
   private readonly monitorPorts: number[] = [];
+  private status: StatusDraft | undefined;
 
   constructor(private readonly vipAddresses: ReadonlySet<string>) {}
 
@@ -125,21 +129,30 @@ export class HaproxyConverter {
     for (const [name, { section, used }] of backends) {
       if (!used) this.report(section, `backend ${name}: no frontend uses it: not converted`);
     }
-    return { loadBalancers, findings: this.findings, monitorPorts: this.monitorPorts };
+    return { loadBalancers, findings: this.findings, monitorPorts: this.monitorPorts, status: this.status };
   }
 
+  /** A stats or monitor page: the first stats page becomes the status server, the others are listed. */
   private isStats(section: HaproxySection): boolean {
-    const stats = section.lines.some((l) => l.words[0] === 'stats' || l.words[0] === 'monitor-uri') && !section.lines.some((l) => l.words[0] === 'server');
-    if (stats && section.lines.some((l) => l.words[0] === 'monitor-uri')) {
+    const monitor = section.lines.some((l) => l.words[0] === 'monitor-uri') && !section.lines.some((l) => l.words[0] === 'server');
+    const stats = isStatsSection(section);
+    if (monitor) {
       for (const l of section.lines) {
         const port = l.words[0] === 'bind' ? /:(\d+)$/.exec(l.words[1] ?? '')?.[1] : undefined;
         if (port !== undefined) this.monitorPorts.push(Number(port));
       }
     }
-    if (stats) {
-      this.report(section, `${section.kind} ${section.name ?? ''} (lines ${section.line}-${section.lastLine}): a stats/monitor page is not translated: tsvip serves its own at status.listen (/ and /status, /metrics, /healthz)`);
+    const label = `${section.kind} ${section.name ?? ''}`.trim();
+    if (stats && this.status === undefined) {
+      const { status, findings } = new StatsConverter(this.vipAddresses).convert(section);
+      this.status = status;
+      this.findings.push(...findings);
+    } else if (stats) {
+      this.report(section, `${label} (lines ${section.line}-${section.lastLine}): a second stats page: tsvip has one status server (from ${where(this.status?.source ?? section)}): not translated`);
+    } else if (monitor) {
+      this.report(section, `${label} (lines ${section.line}-${section.lastLine}): a monitor page is not translated: tsvip answers /healthz and /readyz at status.listen`);
     }
-    return stats;
+    return stats || monitor;
   }
 
   private apply(settings: Settings, section: HaproxySection, kind: string): Settings {

@@ -8,7 +8,10 @@ import type { Statement } from './keepalived-syntax.js';
 const GO_TEMPLATE = /\{\{-?[^}]*?-?\}\}/g;
 const MARK = (index: number): string => `@tsvip-template-${index}@`;
 const MARKED = /@tsvip-template-(\d+)@/g;
-const SHELL_OR_GUIDE = /\$\{[A-Za-z_]\w*\}|<[A-Z][A-Z0-9_]*>/g;
+const SHELL_VARIABLE = /\$\{([A-Za-z_]\w*)\}/g;
+const SHELL_MARK = (index: number): string => `@tsvip-shell-${index}@`;
+const SHELL_MARKED = /@tsvip-shell-(\d+)@/g;
+const GUIDE = /<[A-Z][A-Z0-9_]*>/g;
 
 export interface MaskedText {
   text: string;
@@ -20,22 +23,37 @@ export interface MaskedText {
 // Commands are run by a shell, whose variables are not templates.
 const COMMAND_KEYWORDS = /^(script|notify(_\w+)?)$/;
 
-/** The text with each `{{ ... }}` replaced by one word that keepalived's syntax keeps intact. */
+/**
+ * The text with each `{{ ... }}` and each `${NAME}` that keepalived does not define replaced by one word
+ * that keepalived's syntax keeps intact (its braces would otherwise open a block: `state ${STATE}`).
+ */
 export function maskTemplates(text: string): MaskedText {
   const originals: string[] = [];
-  const masked = text.replace(GO_TEMPLATE, (whole) => {
-    originals.push(whole);
-    return MARK(originals.length - 1);
-  });
   const defined = new Set([...text.matchAll(/^\s*\$([A-Za-z_]\w*)\s*=/gm)].map((m) => m[1] ?? ''));
+  const masked = text
+    .replace(GO_TEMPLATE, (whole) => {
+      originals.push(whole);
+      return MARK(originals.length - 1);
+    })
+    .replace(SHELL_VARIABLE, (whole, name: string) => {
+      if (defined.has(name)) return whole;
+      originals.push(whole);
+      return SHELL_MARK(originals.length - 1);
+    });
   return { text: masked, originals, defined };
 }
 
 function placeholders(word: string, masked: MaskedText, inCommand: boolean): string[] {
   const found = [...word.matchAll(MARKED)].map((m) => masked.originals[Number(m[1])] ?? m[0]);
   if (inCommand) return found;
-  const others = [...word.matchAll(SHELL_OR_GUIDE)].map((m) => m[0]).filter((t) => !masked.defined.has(t.replace(/^\$\{|\}$/g, '')));
-  return [...found, ...others];
+  const shell = [...word.matchAll(SHELL_MARKED)].map((m) => masked.originals[Number(m[1])] ?? m[0]);
+  const guide = [...word.matchAll(GUIDE)].map((m) => m[0]);
+  return [...found, ...shell, ...guide];
+}
+
+/** A command's shell variables are the shell's: they go back as written. */
+function unmaskShell(word: string, masked: MaskedText): string {
+  return word.replace(SHELL_MARKED, (whole, index: string) => masked.originals[Number(index)] ?? whole);
 }
 
 /**
@@ -47,6 +65,7 @@ export function dropTemplated(statements: readonly Statement[], masked: MaskedTe
   for (const statement of statements) {
     const [keyword = ''] = statement.words;
     const inCommand = COMMAND_KEYWORDS.test(keyword);
+    if (inCommand) statement.words = statement.words.map((word) => unmaskShell(word, masked));
     const found = statement.words.flatMap((word) => placeholders(word, masked, inCommand));
     if (found.length > 0) {
       const standsFor = placeholders(keyword, masked, false).length > 0 ? `an entry of ${parent ?? 'the file'}` : `the ${keyword} value`;
@@ -54,7 +73,7 @@ export function dropTemplated(statements: readonly Statement[], masked: MaskedTe
         findings.push({ file: statement.file, line: statement.line, message: `${text}: an unrendered template value (${standsFor}${parent === undefined || standsFor.startsWith('an entry') ? '' : ` in ${parent}`}): render the template for this host and convert the result` });
       }
       if (statement.block === undefined) continue;
-      statement.words = statement.words.map((word) => word.replace(MARKED, '').replace(SHELL_OR_GUIDE, '')).filter((w) => w !== '');
+      statement.words = statement.words.map((word) => word.replace(MARKED, '').replace(SHELL_MARKED, '').replace(GUIDE, '')).filter((w) => w !== '');
     }
     if (statement.block !== undefined) statement.block = dropTemplated(statement.block, masked, findings, statement.words.slice(0, 2).join(' '));
     kept.push(statement);

@@ -5,7 +5,7 @@ import { isIpv4 } from '../net/address.js';
 import { OFF_FEATURE_ENV, envReason } from './kube-vip-terms.js';
 import { goBool, ipv4Prefix, wholeNumber, type KubeVipSettings, type Located } from './kube-vip-settings.js';
 import { mapValue, scalarText, seqItems, type YamlLines } from './yaml-lines.js';
-import type { SourceLine } from './findings.js';
+import { where, type SourceLine } from './findings.js';
 
 type Report = (at: SourceLine, message: string) => void;
 
@@ -38,6 +38,8 @@ export function readManifest(contents: unknown, lines: YamlLines, at: SourceLine
   const containerAt = lines.at(container, kindAt);
   const settings: KubeVipSettings = { at: containerAt, format: 'manifest', peers: [], loadBalancers: [], off: [] };
   readArgs(seqItems(mapValue(lines, container, 'args')), lines, containerAt, report);
+  const lbSettings: Located<string>[] = [];
+  let lbEnable: Located<boolean | undefined> | undefined;
   for (const item of seqItems(mapValue(lines, container, 'env'))) {
     const entries = lines.entries(item, containerAt);
     const nameEntry = entries.find((e) => e.key === 'name');
@@ -55,7 +57,18 @@ export function readManifest(contents: unknown, lines: YamlLines, at: SourceLine
       continue;
     }
     const valueEntry = entries.find((e) => e.key === 'value');
-    readEnv(settings, name, scalarText(valueEntry?.value) ?? '', varAt, report);
+    const value = scalarText(valueEntry?.value) ?? '';
+    // The load balancer's settings mean something only with lb_enable, which may come after them.
+    if (name.startsWith('lb_') && name !== 'lb_enable' && value !== '') lbSettings.push({ value: `${name}=${value}`, at: varAt });
+    else readEnv(settings, name, value, varAt, report);
+    if (name === 'lb_enable') lbEnable = { value: goBool(value), at: varAt };
+  }
+  for (const setting of lbSettings) {
+    if (lbEnable?.value === true) report(setting.at, `${setting.value}: ${envReason('lb_enable')}`);
+    else {
+      const off = lbEnable === undefined ? 'lb_enable is not set' : `lb_enable is ${lbEnable.value === false ? 'off' : 'not a boolean'} (${where(lbEnable.at)})`;
+      report(setting.at, `${setting.value}: ${off}, so kube-vip ran no load balancer and this setting did nothing: nothing to translate`);
+    }
   }
   return settings;
 }

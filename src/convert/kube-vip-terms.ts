@@ -10,7 +10,7 @@ const WHY = {
   logLevel: 'not translated: tsvip takes its log level from tsvip start --log-level',
   nodeName: 'not needed: VRRP tells hosts apart by their addresses',
   ipvs:
-    "not translated: kube-vip's IPVS load balancer takes its backends (the control-plane nodes) from Kubernetes; tsvip needs them listed: add a loadBalancers entry (bind: vip:PORT, one backend per apiserver), or convert haproxy.cfg or nginx.conf in the same run",
+    "not translated: kube-vip's control-plane load balancer of the static-pod era (lb_enable; 0.1.x's config.yaml load balancer was a user-space proxy, converted from that file) is IPVS in the kernel with its backends (the control-plane nodes) taken from Kubernetes; tsvip needs them listed: add a loadBalancers entry (bind: vip:PORT, one backend per apiserver), or convert haproxy.cfg or nginx.conf in the same run",
   dns: 'not needed: the VIP is converted as an IPv4 address',
   egress: 'egress (SNAT for Service pods) is not supported',
   routing: 'routing-table and WireGuard modes are not supported: tsvip puts the VIP on the interface and announces it with ARP',

@@ -153,6 +153,7 @@ export class KubeVipConverter {
       return [];
     }
     const notes: Record<string, string> = {
+      backends: "kube-vip 0.1.x proxied these connections in user space (in the kube-vip process, on the raft leader) to the backends listed in its config.yaml (with addPeersAsBackends, its raft peers), as tsvip's load balancer does",
       healthCheck: "kube-vip's load balancer names no health check; tsvip checks every backend, and a tcp connect is the closest (type: https with path: /readyz is stricter for kube-apiserver)",
     };
     let bind = `0.0.0.0:${lb.port}`;

@@ -19,6 +19,8 @@ export interface StatusServerOptions {
   snapshot: () => StatusSnapshot;
   /** The current basic-auth credentials (they change on reload); null: no auth. */
   credentials: () => StatusCredentials | null;
+  /** status.pageAlias as currently configured: a second path for the page; null: none. */
+  pageAlias?: () => string | null;
 }
 
 export interface StatusServer {
@@ -27,6 +29,17 @@ export interface StatusServer {
 }
 
 const PROTECTED = new Set(['/', '/status']);
+
+/**
+ * What a request for PATH is, with the page also at `alias`. The page asks for its data at the relative
+ * URL `status`, so at an alias such as /admin/stats it asks for /admin/status: that answers /status too.
+ */
+export function statusRoute(path: string, alias: string | null): string {
+  if (alias === null) return path;
+  if (path === alias) return '/';
+  if (path === new URL('status', `http://status${alias}`).pathname) return '/status';
+  return path;
+}
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const where = `${options.listen.host}:${options.listen.port}`;
@@ -49,7 +62,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const path = statusRoute((request.url ?? '/').split('?')[0] ?? '/', options.pageAlias?.() ?? null);
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed\n', undefined, { allow: 'GET, HEAD' });
     if (PROTECTED.has(path) && !authorized(request, response)) return;
     switch (path) {

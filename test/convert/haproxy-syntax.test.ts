@@ -12,7 +12,7 @@ describe('haproxy line syntax', () => {
 
   test('sections with their lines and line numbers; lines before any section are orphans', () => {
     const { sections, orphans } = parseHaproxy('maxconn 1\nglobal\n  daemon\n\nfrontend fe\n  bind :80\n', 'h.cfg');
-    expect(orphans).toEqual([{ words: ['maxconn', '1'], file: 'h.cfg', line: 1 }]);
+    expect(orphans).toEqual([{ words: ['maxconn', '1'], file: 'h.cfg', line: 1, text: 'maxconn 1' }]);
     expect(sections.map((s) => [s.kind, s.name, s.line, s.lastLine, s.lines.map((l) => l.line)])).toEqual([
       ['global', undefined, 2, 3, [3]],
       ['frontend', 'fe', 5, 6, [6]],

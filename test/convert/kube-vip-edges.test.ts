@@ -48,12 +48,28 @@ describe('kube-vip features tsvip has not', () => {
     expect(config.vrrp[0]).toMatchObject({ interface: 'eth1', vrid: 50, vips: ['10.0.0.50/24'], garp: { refresh: 5000 }, track: [] });
     expect(findingAt(stderr, `${m}:${envLine(2)}`)).toContain('the IPv6 part (128) is left out');
     expect(findingAt(stderr, `${m}:${envLine(4)}`)).toContain('svc_enable=true: Services of type LoadBalancer are not supported');
-    expect(findingAt(stderr, `${m}:${envLine(5)}`)).toContain("kube-vip's IPVS load balancer takes its backends (the control-plane nodes) from Kubernetes");
-    expect(findingAt(stderr, `${m}:${envLine(6)}`)).toContain('lb_port=6443');
+    const ipvs = "kube-vip's control-plane load balancer of the static-pod era (lb_enable; 0.1.x's config.yaml load balancer was a user-space proxy, converted from that file) is IPVS in the kernel with its backends (the control-plane nodes) taken from Kubernetes";
+    expect(findingAt(stderr, `${m}:${envLine(5)}`)).toContain(`lb_enable=true: not translated: ${ipvs}`);
+    expect(findingAt(stderr, `${m}:${envLine(6)}`)).toContain(`lb_port=6443: not translated: ${ipvs}`);
     expect(findingAt(stderr, `${m}:${envLine(9)}`)).toContain('port 6443: only used with leader election');
     expect(stderr.some((l) => l.startsWith(`${m}:${envLine(7)}:`))).toBe(false);
     expect(yaml).toContain(`kube-vip settings that were off or empty, which is what tsvip does without them: bgp_enable=false (${m}:${envLine(7)})`);
     expect(yaml).toContain(`vip_arpRate (${m}:${envLine(8)}): kube-vip's leader re-sends gratuitous ARP this often`);
+  });
+
+  test('lb_fwdmethod and lb_port with lb_enable off or unset were no load balancer: said so, not the IPVS text', () => {
+    const unset = file('lb-unset.yaml', pod([['vip_interface', 'eth0'], ['address', '10.0.0.50'], ['lb_fwdmethod', 'local'], ['lb_port', '6443']]));
+    const one = convertFixture({ kubeVip: unset });
+    expect(findingAt(one.stderr, `${unset}:${envLine(2)}`)).toBe(`${unset}:${envLine(2)}: lb_fwdmethod=local: lb_enable is not set, so kube-vip ran no load balancer and this setting did nothing: nothing to translate`);
+    expect(findingAt(one.stderr, `${unset}:${envLine(3)}`)).toContain('lb_port=6443: lb_enable is not set, so kube-vip ran no load balancer');
+    expect(one.config.loadBalancers).toEqual([]);
+    // lb_enable after the setting it governs still decides.
+    const off = file('lb-off.yaml', pod([['vip_interface', 'eth0'], ['address', '10.0.0.50'], ['lb_fwdmethod', 'masquerade'], ['lb_enable', 'false']]));
+    const two = convertFixture({ kubeVip: off });
+    expect(findingAt(two.stderr, `${off}:${envLine(2)}`)).toBe(`${off}:${envLine(2)}: lb_fwdmethod=masquerade: lb_enable is off (${off}:${envLine(3)}), so kube-vip ran no load balancer and this setting did nothing: nothing to translate`);
+    expect(two.yaml).toContain(`lb_enable=false (${off}:${envLine(3)})`);
+    const on = file('lb-on.yaml', pod([['vip_interface', 'eth0'], ['address', '10.0.0.50'], ['lb_fwdmethod', 'local'], ['lb_enable', 'true']]));
+    expect(findingAt(convertFixture({ kubeVip: on }).stderr, `${on}:${envLine(2)}`)).toContain('lb_fwdmethod=local: not translated: kube-vip\'s control-plane load balancer of the static-pod era');
   });
 
   test('BGP on lo, cp_enable false, a DNS name: no instance, each with its reason, and nothing printed', () => {
@@ -162,6 +178,7 @@ describe('config.yaml variants', () => {
         { name: '10.0.0.12', address: '10.0.0.12:6443' },
       ],
     });
+    expect(yaml).toContain("# kube-vip 0.1.x proxied these connections in user space (in the kube-vip process, on the raft leader) to the backends listed in its config.yaml (with addPeersAsBackends, its raft peers), as tsvip's load balancer does");
     expect(findingAt(stderr, `${c}:11`)).toBe(`${c}:11: frobnicate: 3: not translated: tsvip convert does not know this kube-vip key`);
     expect(findingAt(stderr, `${c}:15`)).toContain('loadBalancers[0].type: http: tsvip proxies TCP only');
     expect(yaml).toContain(`enableServices: false (${c}:12)`);

@@ -29,7 +29,7 @@ describe("kubespray's localhost load balancer", () => {
   });
 
   test('the monitor frontend, HTTP-only options and unsupported server options are listed', () => {
-    expect(findingAt(stderr, `${haproxy}:22`)).toContain('frontend healthz (lines 22-25): a stats/monitor page is not translated');
+    expect(findingAt(stderr, `${haproxy}:22`)).toContain('frontend healthz (lines 22-25): a monitor page is not translated: tsvip answers /healthz and /readyz at status.listen');
     expect(findingAt(stderr, `${haproxy}:10`)).toContain('option http-server-close');
     expect(findingAt(stderr, `${haproxy}:36`)).toBe(`${haproxy}:36: default-server: downinter, slowstart, maxconn, maxqueue: not supported by tsvip (left out)`);
     expect(findingAt(stderr, `${haproxy}:2`)).toContain('maxconn 4000 (global)');

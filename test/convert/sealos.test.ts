@@ -73,11 +73,17 @@ describe('sealos-style keepalived + haproxy', () => {
     expect(findingAt(stderr, `${keepalived}:45`)).toContain('10.10.0.101/24 dev eth1 (vrrp_instance VI_1): a VIP on another interface');
     expect(findingAt(stderr, `${keepalived}:57`)).toContain('smtp_alert');
     expect(findingAt(stderr, `${included}:14`)).toContain('virtual_server 10.10.0.110 80: no usable real_server: not converted');
-    expect(findingAt(stderr, `${haproxy}:16`)).toContain('listen stats (lines 16-21): a stats/monitor page');
     expect(findingAt(stderr, `${haproxy}:26`)).toContain('option ssl-hello-chk');
     expect(findingAt(stderr, `${haproxy}:31`)).toContain('server spare backup: backup servers are not supported');
     expect(findingAt(stderr, `${haproxy}:39`)).toContain('balance source');
     expect(findingAt(stderr, `${haproxy}:38`)).toContain('1 server(s) without "check"');
+  });
+
+  test('listen stats becomes the status server on its bind, the page also at its stats uri, the password left in haproxy.cfg', () => {
+    expect(config.status).toEqual({ listen: '0.0.0.0:9000', pageAlias: '/stats', auth: { user: 'admin', passwordFile: '/etc/tsvip/status-password' } });
+    expect(yaml).not.toContain('secret');
+    expect(findingAt(stderr, `${haproxy}:21`)).toContain(`put it in /etc/tsvip/status-password with: install -d -m 700 /etc/tsvip && (umask 077 && awk 'NR==21`);
+    expect(stderr.filter((line) => line.startsWith(`${haproxy}:1`) && /:(1[6-9]|20):/.test(line))).toEqual([]);
   });
 });
 

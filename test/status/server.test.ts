@@ -19,13 +19,14 @@ interface Started {
   url: (path: string) => string;
 }
 
-async function start(options: { ready?: () => boolean; snapshot?: () => StatusSnapshot; credentials?: StatusCredentials | null } = {}): Promise<Started> {
+async function start(options: { ready?: () => boolean; snapshot?: () => StatusSnapshot; credentials?: StatusCredentials | null; pageAlias?: () => string | null } = {}): Promise<Started> {
   const server = await startStatusServer({
     listen: { host: '127.0.0.1', port: 0 },
     logger,
     ready: options.ready ?? (() => true),
     snapshot: options.snapshot ?? sampleSnapshot,
     credentials: () => options.credentials ?? null,
+    ...(options.pageAlias ? { pageAlias: options.pageAlias } : {}),
   });
   return { server, url: (path) => `http://127.0.0.1:${server.address.port}${path}` };
 }
@@ -210,5 +211,34 @@ describe('basic auth (status.auth)', () => {
     );
     await writeFile(join(dir, 'empty'), '\n');
     expect(() => loadStatusCredentials({ user: 'admin', passwordFile: join(dir, 'empty') })).toThrow(/the file is empty; put the password in it/);
+  });
+});
+
+describe('the page at a second path (status.pageAlias, a haproxy stats uri kept)', () => {
+  test('the alias answers the page, and the data it asks for at the relative URL "status", behind the same basic auth', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsvip-alias-'));
+    await writeFile(join(dir, 'password'), 'pw\n');
+    let alias: string | null = '/haproxy/stats';
+    const { server, url } = await start({ credentials: loadStatusCredentials({ user: 'admin', passwordFile: join(dir, 'password') }), pageAlias: () => alias });
+    try {
+      const page = await fetch(url('/'), { headers: basic('admin', 'pw') });
+      const aliased = await fetch(url('/haproxy/stats?refresh'), { headers: basic('admin', 'pw') });
+      expect(aliased.status).toBe(200);
+      expect(aliased.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await aliased.text()).toBe(await page.text());
+      // The page fetches 'status' relative to where it was loaded: /haproxy/status here.
+      const data = await fetch(new URL('status', url('/haproxy/stats')), { headers: basic('admin', 'pw') });
+      expect(data.status).toBe(200);
+      expect(((await data.json()) as { hostname: string }).hostname).toBe(sampleSnapshot().hostname);
+      expect((await fetch(url('/haproxy/stats'))).status).toBe(401);
+      expect((await fetch(url('/haproxy/status'))).status).toBe(401);
+      expect((await fetch(url('/haproxy/other'))).status).toBe(404);
+      // A reload that removes the alias takes it away at once.
+      alias = null;
+      expect((await fetch(url('/haproxy/stats'), { headers: basic('admin', 'pw') })).status).toBe(404);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
