@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { BackendPool } from '../pool.js';
 import { newLoadBalancerCounters } from '../pool.js';
-import type { BackendAddress, BackendHealthChange, BackendHealthView, LoadBalancerCounters } from '../types.js';
+import type { BackendAddress, LoadBalancerCounters, PoolHealthView } from '../types.js';
 import { DeadlineHeap, type DeadlineEntry, type DeadlineOwner } from './deadline-heap.js';
 import { errnoName, EAGAIN, EINTR } from '../../sys/errno.js';
 import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_EVENT_SIZE, EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, epollEvent, epollEventAt } from '../../sys/epoll.js';
@@ -37,7 +37,7 @@ interface Listener {
 }
 
 /** The up/down view the pool asks; the main thread's BackendHealth decides and tells the engine. */
-class RelayedHealth implements BackendHealthView {
+class RelayedHealth implements PoolHealthView {
   up: ReadonlySet<string>;
 
   constructor(
@@ -55,9 +55,6 @@ class RelayedHealth implements BackendHealthView {
     this.send({ type: 'failure', backend, detail });
   }
 
-  onChange(_listener: (change: BackendHealthChange) => void): () => void {
-    return () => {};
-  }
 }
 
 export class Engine implements ConnectionHost {
@@ -66,7 +63,7 @@ export class Engine implements ConnectionHost {
   readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly sys: Libc = libc();
   settings: EngineSettings;
-  debug: boolean;
+  readonly debug: boolean;
   private readonly health: RelayedHealth;
   private readonly epollFd: number;
   private readonly events = Buffer.alloc(EPOLL_EVENT_SIZE * MAX_EVENTS);
@@ -207,9 +204,6 @@ export class Engine implements ConnectionHost {
         return;
       case 'health':
         this.health.up = new Set(message.up);
-        return;
-      case 'debug':
-        this.debug = message.enabled;
         return;
       case 'cut':
         this.reply({ id: message.id, ok: true, cut: this.cutAll() });
