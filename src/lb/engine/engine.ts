@@ -17,7 +17,8 @@ import { libc, type Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
 import { intOption } from '../../sys/socket-constants.js';
 import { readSockaddrIn, sockaddrIn } from '../../net/sockaddr.js';
-import { ProxiedConnection, setSocketOptions, type ConnectionHost } from './proxied-connection.js';
+import { ProxiedConnection, type ConnectionHost } from './proxied-connection.js';
+import { setSocketOptions } from './socket-options.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineSettings, FromEngine, ToEngine } from './protocol.js';
 
 /** Stats go to the main thread at most this often (and only when something changed). */
