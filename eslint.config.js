@@ -23,8 +23,9 @@ export default tseslint.config(
     },
   },
   {
-    // Pure parts (style.md 1, 5): codecs, checksums, filters, the state machine, the backend picker and the
-    // address helpers compute from their arguments only. test/architecture/purity-lint.test.ts keeps this list whole.
+    // Pure parts (style.md 1, 5): codecs, checksums, filters, the state machine, the backend picker, the
+    // data path's failover policy and the address helpers compute from their arguments only.
+    // test/architecture/purity-lint.test.ts keeps this list whole.
     files: [
       'src/vrrp/packet.ts',
       'src/vrrp/fsm.ts',
@@ -32,6 +33,7 @@ export default tseslint.config(
       'src/vrrp/ipv4-header.ts',
       'src/vrrp/checksum.ts',
       'src/lb/balance.ts',
+      'src/lb/engine/failover-policy.ts',
       'src/net/*.ts',
       'src/daemon/reload-plan.ts',
       'src/daemon/instance-settings.ts',

@@ -41,11 +41,6 @@ export interface ListenAddress {
   port: number;
 }
 
-export interface LoadBalancerUpdateOptions {
-  /** A health view rebuilt by the reload; the current one is kept otherwise. */
-  health?: BackendHealthView;
-}
-
 const BIND_HINTS: Record<string, string> = {
   EADDRINUSE: 'the port is in use',
   EADDRNOTAVAIL: 'no interface has this address',
@@ -80,8 +75,8 @@ export class LoadBalancer {
   private stats: EngineStats;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private health: BackendHealthView;
-  private unsubscribeHealth: () => void;
+  private readonly health: BackendHealthView;
+  private readonly unsubscribeHealth: () => void;
   private backends: readonly BackendAddress[];
   private readonly listeners: ListenAddress[] = [];
   private readonly worker: Worker;
@@ -226,16 +221,11 @@ export class LoadBalancer {
    * connections, also to removed backends, carry on until they end. `bind` is the daemon's business
    * (stopAccepting and listen again).
    */
-  update(config: LoadBalancerConfig, options: LoadBalancerUpdateOptions = {}): void {
+  update(config: LoadBalancerConfig): void {
     if (config.name !== this.name) {
       throw new TsvipError('ERR_LB_CONFIG', `load balancer ${this.name}: cannot be updated with the config of ${config.name}`);
     }
     this.backends = backendAddresses(config);
-    if (options.health) {
-      this.unsubscribeHealth();
-      this.health = options.health;
-      this.unsubscribeHealth = this.health.onChange(() => this.sendHealth());
-    }
     this.configured = this.sendConfig(config);
     this.log.info({ backends: this.backends.map((backend) => backend.name), balance: config.balance }, 'configuration updated');
   }

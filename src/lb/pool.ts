@@ -5,7 +5,7 @@ import { parseHostPort } from '../net/address.js';
 import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { INITIAL_BALANCE_STATE, isEligible, pickBackend, type BalanceAlgorithm, type BalanceState, type Candidate } from './balance.js';
-import type { BackendAddress, BackendCounters, BackendHealthView, LoadBalancerCounters } from './types.js';
+import type { BackendAddress, BackendCounters, LoadBalancerCounters, PoolHealthView } from './types.js';
 
 /** The backends of a validated config, addresses split into host and port. */
 export function backendAddresses(config: LoadBalancerConfig): BackendAddress[] {
@@ -30,7 +30,7 @@ export function newLoadBalancerCounters(): LoadBalancerCounters {
 export interface BackendPoolOptions {
   backends: readonly BackendAddress[];
   algorithm: BalanceAlgorithm;
-  health: BackendHealthView;
+  health: PoolHealthView;
   /** The load balancer's counters; the pool keeps `counters.backends` in step with its list. */
   counters: LoadBalancerCounters;
 }
@@ -38,14 +38,12 @@ export interface BackendPoolOptions {
 export interface BackendPoolUpdate {
   backends: readonly BackendAddress[];
   algorithm: BalanceAlgorithm;
-  /** A new health view when the reload rebuilt the checks; the old one stays otherwise. */
-  health?: BackendHealthView;
 }
 
 export class BackendPool {
   private list: readonly BackendAddress[];
   private algorithm: BalanceAlgorithm;
-  private health: BackendHealthView;
+  private readonly health: PoolHealthView;
   private state: BalanceState = INITIAL_BALANCE_STATE;
   private readonly counters: LoadBalancerCounters;
 
@@ -61,10 +59,6 @@ export class BackendPool {
     return this.list;
   }
 
-  get healthView(): BackendHealthView {
-    return this.health;
-  }
-
   /** New connections use the new list at once; connections to removed backends are left alone. */
   update(update: BackendPoolUpdate): void {
     this.list = update.backends;
@@ -72,7 +66,6 @@ export class BackendPool {
     // would skew the first cycle of the new one.
     this.state = INITIAL_BALANCE_STATE;
     this.algorithm = update.algorithm;
-    if (update.health) this.health = update.health;
     for (const backend of this.list) this.countersOf(backend.name);
     for (const [name, counters] of Object.entries(this.counters.backends)) {
       if (counters.active === 0 && !this.isListed(name)) delete this.counters.backends[name];

@@ -18,11 +18,15 @@ export interface BackendHealthChange {
   reason: string;
 }
 
-/** Health of one load balancer's backends, active and passive. */
-export interface BackendHealthView {
+/** What the pool needs of health: who is up, and where to report what a client hit (passive health). */
+export interface PoolHealthView {
   isUp(backend: string): boolean;
   /** A connect to `backend` failed or timed out, or it stayed silent past firstByteTimeout. */
   reportFailure(backend: string, detail: string): void;
+}
+
+/** Health of one load balancer's backends, active and passive. */
+export interface BackendHealthView extends PoolHealthView {
   /** Subscribe to up/down changes; returns an unsubscribe function. */
   onChange(listener: (change: BackendHealthChange) => void): () => void;
 }

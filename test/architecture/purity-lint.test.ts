@@ -13,6 +13,7 @@ const PURE_FILES = [
   'src/vrrp/ipv4-header.ts',
   'src/vrrp/checksum.ts',
   'src/lb/balance.ts',
+  'src/lb/engine/failover-policy.ts',
   'src/net/address.ts',
   'src/net/ipv4-bytes.ts',
   'src/net/sockaddr.ts',

@@ -9,24 +9,23 @@ import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { BackendPool } from '../pool.js';
 import { newLoadBalancerCounters } from '../pool.js';
-import type { BackendAddress, BackendHealthChange, BackendHealthView, LoadBalancerCounters } from '../types.js';
+import type { BackendAddress, LoadBalancerCounters, PoolHealthView } from '../types.js';
+import { Acceptor, type AcceptHost } from './acceptor.js';
 import { DeadlineHeap, type DeadlineEntry, type DeadlineOwner } from './deadline-heap.js';
-import { errnoName, EAGAIN, EINTR } from '../../sys/errno.js';
+import { errnoName, EINTR } from '../../sys/errno.js';
 import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_EVENT_SIZE, EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, epollEvent, epollEventAt } from '../../sys/epoll.js';
 import { libc, type Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
 import { intOption } from '../../sys/socket-constants.js';
 import { readSockaddrIn, sockaddrIn } from '../../net/sockaddr.js';
-import { ProxiedConnection, setSocketOptions, type ConnectionHost } from './proxied-connection.js';
+import { ProxiedConnection, type ConnectionHost } from './proxied-connection.js';
+import { setSocketOptions } from './socket-options.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineSettings, FromEngine, ToEngine } from './protocol.js';
 
 /** Stats go to the main thread at most this often (and only when something changed). */
 const STATS_INTERVAL_MS = 50;
 /** epoll_wait's longest sleep: the loop also wakes for messages (eventfd) and deadlines. */
 const MAX_WAIT_MS = 1000;
-/** After EMFILE or ENFILE, accepting is tried again this much later (the queue waits meanwhile). */
-const ACCEPT_RETRY_MS = 100;
-const DESCRIPTOR_WARNING_INTERVAL_MS = 10_000;
 const MAX_EVENTS = 512;
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -37,7 +36,7 @@ interface Listener {
 }
 
 /** The up/down view the pool asks; the main thread's BackendHealth decides and tells the engine. */
-class RelayedHealth implements BackendHealthView {
+class RelayedHealth implements PoolHealthView {
   up: ReadonlySet<string>;
 
   constructor(
@@ -55,18 +54,15 @@ class RelayedHealth implements BackendHealthView {
     this.send({ type: 'failure', backend, detail });
   }
 
-  onChange(_listener: (change: BackendHealthChange) => void): () => void {
-    return () => {};
-  }
 }
 
-export class Engine implements ConnectionHost {
+export class Engine implements ConnectionHost, AcceptHost {
   readonly counters: LoadBalancerCounters = newLoadBalancerCounters();
   readonly pool: BackendPool;
   readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly sys: Libc = libc();
   settings: EngineSettings;
-  debug: boolean;
+  readonly debug: boolean;
   private readonly health: RelayedHealth;
   private readonly epollFd: number;
   private readonly events = Buffer.alloc(EPOLL_EVENT_SIZE * MAX_EVENTS);
@@ -75,17 +71,11 @@ export class Engine implements ConnectionHost {
   private readonly listeners = new Map<number, Listener>();
   private readonly connections = new Set<ProxiedConnection>();
   private addresses = new Map<string, Buffer | string>();
-  private full = false;
-  private acceptRetryAt = 0;
-  /** Pauses since the last ERR_LB_DESCRIPTORS warning, which comes at most every 10 s. */
-  private descriptorPauses = 0;
-  private descriptorWarnedAt = -Infinity;
+  private readonly acceptor: Acceptor;
   private statsDirty = true;
   private statsSentAt = -Infinity;
   private exiting = false;
   private readonly wakeBuffer = Buffer.alloc(8);
-  private readonly acceptAddress = Buffer.alloc(16);
-  private readonly acceptLength = Buffer.alloc(4);
   private readonly tcpInfo = Buffer.alloc(104);
   private readonly tcpInfoLength = Buffer.alloc(4);
 
@@ -98,6 +88,7 @@ export class Engine implements ConnectionHost {
     this.health = new RelayedHealth(init.up, (message) => this.send(message));
     this.addresses = addressTable(init.config.backends);
     this.pool = new BackendPool({ backends: poolBackends(init.config.backends), algorithm: init.config.algorithm, health: this.health, counters: this.counters });
+    this.acceptor = new Acceptor(this, this.sys);
     this.epollFd = this.sys.epollCreate(EPOLL_CLOEXEC);
     if (this.epollFd < 0) throw new Error(`epoll_create1: ${errnoName(this.sys.errno())}`);
     this.add(init.wakeFd, EPOLLIN);
@@ -114,14 +105,11 @@ export class Engine implements ConnectionHost {
         const connection = this.sockets.get(fd);
         if (connection) connection.onEvent(fd, flags);
         else if (fd === this.init.wakeFd) this.readMessages();
-        else if (this.listeners.has(fd)) this.acceptFrom(fd);
+        else if (this.listeners.has(fd)) this.acceptor.acceptFrom(fd);
       }
       const now = this.now();
       this.deadlines.runDue(now);
-      if (this.acceptRetryAt !== 0 && now >= this.acceptRetryAt) {
-        this.acceptRetryAt = 0;
-        this.acceptAll();
-      }
+      this.acceptor.runDue(now, this.listeners.keys());
       this.sendStats(now);
     }
     this.shutDown();
@@ -153,20 +141,37 @@ export class Engine implements ConnectionHost {
   }
 
   outOfDescriptors(error: string): void {
-    this.pauseAccepting(error);
+    this.acceptor.pause(error);
+  }
+
+  activeConnections(): number {
+    return this.connections.size;
+  }
+
+  accepted(fd: number, ip: number, port: number): void {
+    this.counters.active += 1;
+    this.counters.total += 1;
+    this.statsDirty = true;
+    const connection = new ProxiedConnection(this, fd, ip, port);
+    this.connections.add(connection);
+    connection.start();
+  }
+
+  statsChanged(): void {
+    this.statsDirty = true;
   }
 
   closed(connection: ProxiedConnection): void {
     this.connections.delete(connection);
     this.counters.active -= 1;
     this.statsDirty = true;
-    if (this.full) this.acceptAll();
+    if (this.acceptor.full) this.acceptor.acceptAll(this.listeners.keys());
   }
 
   private waitMs(): number {
     let due = this.deadlines.next;
-    if (this.acceptRetryAt !== 0 && this.acceptRetryAt < due) due = this.acceptRetryAt;
-    if (this.statsDirty || this.full) due = Math.min(due, this.statsSentAt + STATS_INTERVAL_MS);
+    if (this.acceptor.retryAt !== 0 && this.acceptor.retryAt < due) due = this.acceptor.retryAt;
+    if (this.statsDirty || this.acceptor.full) due = Math.min(due, this.statsSentAt + STATS_INTERVAL_MS);
     if (due === Infinity) return MAX_WAIT_MS;
     return Math.max(0, Math.min(MAX_WAIT_MS, Math.ceil(due - this.now())));
   }
@@ -207,9 +212,6 @@ export class Engine implements ConnectionHost {
         return;
       case 'health':
         this.health.up = new Set(message.up);
-        return;
-      case 'debug':
-        this.debug = message.enabled;
         return;
       case 'cut':
         this.reply({ id: message.id, ok: true, cut: this.cutAll() });
@@ -267,64 +269,7 @@ export class Engine implements ConnectionHost {
     this.addresses = addressTable(config.backends);
     this.pool.update({ backends: poolBackends(config.backends), algorithm: config.algorithm });
     this.statsDirty = true;
-    this.acceptAll();
-  }
-
-  private acceptAll(): void {
-    for (const fd of [...this.listeners.keys()]) this.acceptFrom(fd);
-    if (this.full && this.connections.size < this.settings.maxConnections) {
-      this.full = false;
-      this.log('info', { maxConnections: this.settings.maxConnections }, 'below maxConnections again');
-    }
-  }
-
-  /** Accepts what the listener's queue holds, up to maxConnections (edge-triggered: until EAGAIN). */
-  private acceptFrom(listenFd: number): void {
-    if (this.acceptRetryAt !== 0) return; // out of descriptors a moment ago: the clients wait in the queue meanwhile
-    for (;;) {
-      if (this.connections.size >= this.settings.maxConnections) {
-        if (!this.full) {
-          this.full = true;
-          this.log('warn', { maxConnections: this.settings.maxConnections }, 'maxConnections reached: new clients wait');
-        }
-        this.statsDirty = true;
-        return;
-      }
-      this.acceptLength.writeInt32LE(16, 0);
-      const fd = this.sys.accept4(listenFd, this.acceptAddress, this.acceptLength, c.SOCK_NONBLOCK | c.SOCK_CLOEXEC);
-      if (fd < 0) {
-        const error = this.sys.errno();
-        if (error === EAGAIN) return;
-        if (error === EINTR || error === 103 /* ECONNABORTED */) continue;
-        this.pauseAccepting(errnoName(error));
-        return;
-      }
-      this.counters.active += 1;
-      this.counters.total += 1;
-      this.statsDirty = true;
-      const connection = new ProxiedConnection(this, fd, this.acceptAddress.readUInt32BE(4), this.acceptAddress.readUInt16BE(2));
-      this.connections.add(connection);
-      connection.start();
-    }
-  }
-
-  /**
-   * Out of file descriptors (EMFILE, ENFILE) or kernel memory: new clients stay in the listening queue and
-   * accepting is tried again shortly, rather than in a busy loop. Logged once per pause.
-   */
-  private pauseAccepting(error: string): void {
-    if (this.acceptRetryAt !== 0) return;
-    const now = this.now();
-    this.acceptRetryAt = now + ACCEPT_RETRY_MS;
-    this.descriptorPauses += 1;
-    if (now - this.descriptorWarnedAt < DESCRIPTOR_WARNING_INTERVAL_MS) return;
-    this.log(
-      'warn',
-      { code: 'ERR_LB_DESCRIPTORS', error, active: this.connections.size, pauses: this.descriptorPauses },
-      `out of sockets (${error}): new clients wait in the queue, accepting again every ${ACCEPT_RETRY_MS} ms`,
-    );
-    this.descriptorWarnedAt = now;
-    this.descriptorPauses = 0;
+    this.acceptor.acceptAll(this.listeners.keys());
   }
 
   private cutAll(): number {
@@ -335,7 +280,7 @@ export class Engine implements ConnectionHost {
 
   /** Clients waiting in the listeners' queues: a listening socket's tcpi_unacked is its accept queue length. */
   private waiting(): number {
-    if (!this.full) return 0;
+    if (!this.acceptor.full) return 0;
     let total = 0;
     for (const fd of this.listeners.keys()) {
       this.tcpInfoLength.writeInt32LE(this.tcpInfo.length, 0);
@@ -345,7 +290,7 @@ export class Engine implements ConnectionHost {
   }
 
   private sendStats(now: number): void {
-    if (!(this.statsDirty || this.full) || now - this.statsSentAt < STATS_INTERVAL_MS) return;
+    if (!(this.statsDirty || this.acceptor.full) || now - this.statsSentAt < STATS_INTERVAL_MS) return;
     this.statsDirty = false;
     this.statsSentAt = now;
     let buffered = 0;

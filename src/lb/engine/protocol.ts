@@ -46,7 +46,6 @@ export type ToEngine =
   /** With the backends' health in the same message: a worker woken between two would see new backends as down. */
   | { type: 'config'; config: EngineConfig; up: string[] }
   | { type: 'health'; up: string[] }
-  | { type: 'debug'; enabled: boolean }
   | { type: 'cut'; id: number }
   /** Send the stats now, then reply (drain asks before it counts what is open). */
   | { type: 'flush'; id: number }

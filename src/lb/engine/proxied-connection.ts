@@ -1,14 +1,10 @@
 // One client's connection through the load balancer, from the accepted socket to both sides closed,
-// on raw non-blocking sockets in the data path's worker (engine.ts owns epoll and the timers).
-//
-//   connecting ──connect──▶ trial ──backend's first byte, or client bytes > REPLAY_LIMIT_BYTES──▶ committed
-//       ▲  │ fails/times out  │ silent past firstByteTimeout, or closed/reset before answering
-//       │  ▼                  ▼
-//       └── next healthy backend (up to `retries` more), replaying the client's bytes so far
+// on raw non-blocking sockets in the data path's worker (engine.ts owns epoll and the timers). The
+// phases and what decides between them are failover-policy.ts's; the tries at backends are
+// backend-attempt.ts's; this file moves the bytes and carries the decisions out.
 //
 // connecting: the client's bytes are kept (reading stops once REPLAY_LIMIT_BYTES are held, so nothing
-//   grows without bound). A connect that fails or times out delivered nothing, so it is always safe to
-//   try the next backend.
+//   grows without bound).
 // trial: the backend is connected and has not answered. The client's bytes go to it and are also kept,
 //   so that a backend that accepted but hangs (a SIGSTOPped apiserver: the kernel still completes the
 //   handshake) can be left for the next one: connect there, replay, reset the hung connection and
@@ -24,27 +20,34 @@
 // Sockets are edge-triggered in epoll: each side's readable and writable flags are set by events and
 // cleared by EAGAIN, so no call is made that is known to find nothing to do (a syscall costs about
 // 1 µs here, more than the JavaScript around it).
-import type { BackendPool } from '../pool.js';
-import type { BackendAddress, BackendCounters, LoadBalancerCounters } from '../types.js';
+import type { BackendAddress } from '../types.js';
 import type { DeadlineEntry, DeadlineOwner } from './deadline-heap.js';
-import { errnoName, EAGAIN, ECONNRESET, EINPROGRESS } from '../../sys/errno.js';
+import { errnoName, EAGAIN, ECONNRESET } from '../../sys/errno.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../../sys/epoll.js';
 import { libc, type Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
-import { intOption } from '../../sys/socket-constants.js';
+import { BackendAttempts, type AttemptHost, type Failure, type Upstream } from './backend-attempt.js';
+import {
+  clientReadRoom,
+  commitsOnBackendBytes,
+  commitsOnClientBytes,
+  onBackendEnd,
+  onBackendIoFailure,
+  onConnectFailure,
+  onFirstByteTimeout,
+  phaseOnConnect,
+  type FailOver,
+  type Phase,
+  type RejectReason,
+} from './failover-policy.js';
 import type { EngineSettings } from './protocol.js';
+import { pendingError, resetClose } from './socket-options.js';
 
-/**
- * The most client bytes kept for a replay: one TLS record at its largest (16 KiB of plaintext and its
- * 5-byte header). A ClientHello is 0.3-2 KB (a post-quantum key share included); beyond this the
- * client is sending application data the backend may have acted on, and the connection commits.
- */
-export const REPLAY_LIMIT_BYTES = 16 * 1024 + 5;
+export { REPLAY_LIMIT_BYTES } from './failover-policy.js';
+export { KEEPALIVE_INITIAL_DELAY_MS } from './socket-options.js';
 
 /** What a connection needs from the engine that runs it. */
-export interface ConnectionHost {
-  readonly pool: BackendPool;
-  readonly counters: LoadBalancerCounters;
+export interface ConnectionHost extends AttemptHost {
   readonly settings: EngineSettings;
   /** The read buffer every connection shares (reads are copied on only when a write falls short). */
   readonly readBuffer: Buffer;
@@ -54,8 +57,6 @@ export interface ConnectionHost {
   addressOf(backend: BackendAddress): Buffer | string;
   /** Registers a socket of this connection with epoll (edge-triggered, in and out). */
   watch(fd: number, connection: ProxiedConnection): void;
-  /** The socket is about to be closed: its late events are not this connection's any more. */
-  forget(fd: number): void;
   schedule(due: number, owner: DeadlineOwner): DeadlineEntry;
   log(level: 'debug' | 'warn', fields: Record<string, unknown>, message: string): void;
   /** socket() failed for want of descriptors or memory: this host's trouble, not a backend's. */
@@ -63,47 +64,30 @@ export interface ConnectionHost {
   closed(connection: ProxiedConnection): void;
 }
 
-interface Upstream {
-  backend: BackendAddress;
-  counters: BackendCounters;
-  fd: number;
-  connected: boolean;
-  readable: boolean;
-  writable: boolean;
-  hungUp: boolean;
-  released: boolean;
-}
-
-interface Failure {
-  backend: string;
-  detail: string;
-}
-
-type Phase = 'connecting' | 'trial' | 'committed' | 'closed';
+/**
+ * One direction's end. open: bytes flow; ended: the sender's FIN has been read; shut: it has been
+ * passed on (shutdown(SHUT_WR)) once what came before it was written.
+ */
+type DirectionEnd = 'open' | 'ended' | 'shut';
 
 const HANGUP = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
-const LINGER_RESET = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
-const ERROR_VALUE = Buffer.alloc(4);
-const ERROR_LENGTH = Buffer.alloc(4);
 
 export class ProxiedConnection implements DeadlineOwner {
   private phase: Phase = 'connecting';
   private upstream: Upstream | null = null;
+  private readonly attempts: BackendAttempts;
   private clientReadable = false;
   private clientWritable = true;
   /** The client's FIN (or an error) has been signalled: read until read() says so, short reads notwithstanding. */
   private clientHungUp = false;
-  /** The client's FIN has been read; shutToBackend once it has been passed on. */
-  private clientEnded = false;
-  private shutToBackend = false;
-  private backendEnded = false;
-  private shutToClient = false;
+  /** Client to backend: ended once the client's FIN is read, shut once passed on to the backend. */
+  private towardBackend: DirectionEnd = 'open';
+  /** Backend to client: ended once the backend's FIN is read, shut once passed on to the client. */
+  private towardClient: DirectionEnd = 'open';
   private toBackend: Buffer | null = null;
   private toClient: Buffer | null = null;
   private replay: Buffer[] = [];
   private replayBytes = 0;
-  private readonly tried = new Set<string>();
-  private attempts = 0;
   private connectDue = 0;
   private firstByteDue = 0;
   private lastActivity: number;
@@ -121,6 +105,7 @@ export class ProxiedConnection implements DeadlineOwner {
     private readonly clientPort: number,
   ) {
     this.lastActivity = host.now();
+    this.attempts = new BackendAttempts(host, this.sys);
   }
 
   /** The client's address as ip:port, for logs. */
@@ -151,9 +136,7 @@ export class ProxiedConnection implements DeadlineOwner {
       if (!upstream.connected) {
         // A connect that failed is signalled with EPOLLERR (and HUP); only then is SO_ERROR worth a syscall.
         if (events & (EPOLLERR | EPOLLHUP)) {
-          ERROR_LENGTH.writeInt32LE(4, 0);
-          this.sys.getsockopt(fd, c.SOL_SOCKET, c.SO_ERROR, ERROR_VALUE, ERROR_LENGTH);
-          const error = ERROR_VALUE.readInt32LE(0);
+          const error = pendingError(this.sys, fd);
           this.connectFailed(upstream, `connect ${errnoName(error === 0 ? ECONNRESET : error)}`);
           this.reschedule();
           return;
@@ -216,19 +199,18 @@ export class ProxiedConnection implements DeadlineOwner {
         if (!this.writeToBackend(upstream, this.toBackend)) return this.isOpen();
         this.toBackend = null;
       }
-      if (this.clientEnded) {
-        if (connected && !this.shutToBackend) {
-          this.shutToBackend = true;
+      if (this.towardBackend !== 'open') {
+        if (connected && this.towardBackend === 'ended') {
+          this.towardBackend = 'shut';
           // The last direction to end: close() right after sends the FIN.
-          if (!this.otherDirectionDone(this.backendEnded, this.shutToClient, this.toClient)) this.sys.shutdown(upstream.fd, c.SHUT_WR);
+          if (!this.directionDone(this.towardClient, this.toClient)) this.sys.shutdown(upstream.fd, c.SHUT_WR);
         }
         return true;
       }
       if (!this.clientReadable) return true;
       const holding = this.phase === 'connecting' || this.phase === 'trial';
-      if (this.phase === 'connecting' && this.replayBytes > REPLAY_LIMIT_BYTES) return true;
-      // While a replay is possible, read no more than can still be kept for it, plus one byte to know it is exceeded.
-      const room = this.phase === 'connecting' ? Math.min(buffer.length, REPLAY_LIMIT_BYTES + 1 - this.replayBytes) : buffer.length;
+      const room = clientReadRoom(this.phase, this.replayBytes, buffer.length);
+      if (room === 0) return true;
       const n = this.sys.read(this.fd, buffer, room);
       if (n < 0) {
         const error = this.sys.errno();
@@ -240,7 +222,7 @@ export class ProxiedConnection implements DeadlineOwner {
         return false;
       }
       if (n === 0) {
-        this.clientEnded = true;
+        this.towardBackend = 'ended';
         continue;
       }
       // Less than asked: the socket is drained. Edge-triggered epoll reports the next bytes, so the
@@ -254,7 +236,7 @@ export class ProxiedConnection implements DeadlineOwner {
         this.replayBytes += n;
         if (this.phase === 'connecting' || !upstream) continue;
         if (this.firstByteDue === 0) this.firstByteDue = this.host.now() + this.host.settings.firstByteTimeoutMs;
-        if (this.replayBytes > REPLAY_LIMIT_BYTES) this.commit();
+        if (commitsOnClientBytes(this.replayBytes)) this.commit();
         if (!this.writeToBackend(upstream, chunk)) return this.isOpen();
         continue;
       }
@@ -274,10 +256,10 @@ export class ProxiedConnection implements DeadlineOwner {
         if (!this.writeToClient(this.toClient)) return this.isOpen();
         this.toClient = null;
       }
-      if (this.backendEnded) {
-        if (!this.shutToClient) {
-          this.shutToClient = true;
-          if (!this.otherDirectionDone(this.clientEnded, this.shutToBackend, this.toBackend)) this.sys.shutdown(this.fd, c.SHUT_WR);
+      if (this.towardClient !== 'open') {
+        if (this.towardClient === 'ended') {
+          this.towardClient = 'shut';
+          if (!this.directionDone(this.towardBackend, this.toBackend)) this.sys.shutdown(this.fd, c.SHUT_WR);
         }
         return true;
       }
@@ -293,19 +275,16 @@ export class ProxiedConnection implements DeadlineOwner {
         return this.isOpen();
       }
       if (n === 0) {
-        // Closed without a word: as good as hung, unless the client had finished too (a port probe
-        // that connects and closes is not the backend's failure). Also when the client's first bytes
-        // have not been read yet: an apiserver killed just after its kernel completed the handshake
-        // closes before the ClientHello reaches it, and passing that end on would fail the client.
-        if (this.phase === 'trial' && !this.clientEnded) {
-          this.backendFailed(upstream, 'closed the connection without answering');
+        const decision = onBackendEnd(this.phase, this.towardBackend !== 'open');
+        if (decision.action === 'fail-over') {
+          this.failOver(upstream, decision);
           return this.isOpen();
         }
-        if (this.phase === 'trial') this.commit();
-        this.backendEnded = true;
+        if (decision.commit) this.commit();
+        this.towardClient = 'ended';
         continue;
       }
-      if (this.phase === 'trial') this.commit();
+      if (commitsOnBackendBytes(this.phase)) this.commit();
       if (n < buffer.length && !upstream.hungUp) upstream.readable = false;
       this.lastActivity = this.host.now();
       this.host.counters.bytesOut += n;
@@ -347,55 +326,35 @@ export class ProxiedConnection implements DeadlineOwner {
   }
 
   private tryNextBackend(after: Failure | null): void {
-    const { pool, settings, counters } = this.host;
-    const exhausted = this.attempts > settings.retries;
-    const backend = exhausted ? null : pool.pick(this.tried);
-    if (!backend) {
-      this.reject(after, exhausted);
+    const next = this.attempts.next(after !== null);
+    if ('reject' in next) {
+      this.reject(after, next.reject);
       return;
     }
-    this.tried.add(backend.name);
-    const upstream: Upstream = { backend, counters: pool.acquire(backend), fd: -1, connected: false, readable: false, writable: false, hungUp: false, released: false };
-    if (this.attempts > 0) {
-      counters.retries += 1;
-      upstream.counters.retries += 1;
-      this.debug({ backend: backend.name, attempt: this.attempts + 1, after, replayBytes: this.replayBytes }, 'trying the next backend');
-    }
-    this.attempts += 1;
+    const { upstream } = next;
+    if (next.retry) this.debug({ backend: upstream.backend.name, attempt: this.attempts.count, after, replayBytes: this.replayBytes }, 'trying the next backend');
     this.upstream = upstream;
     this.phase = 'connecting';
     this.toBackend = null;
-    this.shutToBackend = false;
-    const address = this.host.addressOf(backend);
-    if (typeof address === 'string') {
-      this.connectFailed(upstream, address);
+    // The client's end goes to the new backend too, once it is connected.
+    if (this.towardBackend === 'shut') this.towardBackend = 'ended';
+    const started = this.attempts.connect(upstream, this.host.addressOf(upstream.backend));
+    if (started.kind === 'failed') {
+      this.connectFailed(upstream, started.detail);
       return;
     }
-    const fd = this.sys.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    if (started.kind === 'no-socket') {
       // Not the backend's failure (no passive health report, which would take every backend down in
       // turn and move the VIP): this host is out of sockets. The client is closed, as haproxy does.
-      const error = errnoName(this.sys.errno());
-      this.release(upstream);
       this.upstream = null;
       this.host.counters.rejected += 1;
-      this.host.log('warn', { client: this.client, code: 'ERR_LB_DESCRIPTORS', error }, `client closed: cannot open a socket to a backend (${error})`);
-      this.host.outOfDescriptors(error);
+      this.host.log('warn', { client: this.client, code: 'ERR_LB_DESCRIPTORS', error: started.error }, `client closed: cannot open a socket to a backend (${started.error})`);
+      this.host.outOfDescriptors(started.error);
       this.finish(false);
       return;
     }
-    upstream.fd = fd;
-    setSocketOptions(this.sys, fd);
-    const result = this.sys.connect(fd, address, address.length);
-    if (result < 0) {
-      const error = this.sys.errno();
-      if (error !== EINPROGRESS) {
-        this.connectFailed(upstream, `connect ${errnoName(error)}`);
-        return;
-      }
-    }
-    this.host.watch(fd, this);
-    this.connectDue = this.host.now() + settings.connectTimeoutMs;
+    this.host.watch(upstream.fd, this);
+    this.connectDue = this.host.now() + this.host.settings.connectTimeoutMs;
   }
 
   private onConnected(upstream: Upstream): void {
@@ -403,52 +362,45 @@ export class ProxiedConnection implements DeadlineOwner {
     upstream.writable = true;
     this.connectDue = 0;
     upstream.counters.total += 1;
-    const replayable = this.host.settings.firstByteTimeoutMs > 0 && this.replayBytes <= REPLAY_LIMIT_BYTES;
-    this.phase = replayable ? 'trial' : 'committed';
+    this.phase = phaseOnConnect(this.host.settings.firstByteTimeoutMs, this.replayBytes);
     const replay = this.replayBytes > 0 ? Buffer.concat(this.replay) : null;
-    if (!replayable) this.dropReplay();
+    if (this.phase === 'committed') this.dropReplay();
     else if (replay) this.firstByteDue = this.host.now() + this.host.settings.firstByteTimeoutMs;
     if (replay) this.writeToBackend(upstream, replay);
   }
 
-  private reject(after: Failure | null, exhausted: boolean): void {
+  private reject(after: Failure | null, reason: RejectReason): void {
     this.host.counters.rejected += 1;
-    const reason = after === null ? 'no backend is up' : exhausted ? 'retries exhausted' : 'no other backend is up';
-    this.host.log('warn', { client: this.client, code: 'ERR_LB_NO_BACKEND', reason, tried: [...this.tried], after }, `client closed: ${reason}`);
+    this.host.log('warn', { client: this.client, code: 'ERR_LB_NO_BACKEND', reason, tried: [...this.attempts.tried], after }, `client closed: ${reason}`);
     this.finish(false);
   }
 
   private connectFailed(upstream: Upstream, detail: string): void {
     if (upstream !== this.upstream || this.phase === 'closed') return;
-    this.host.pool.reportFailure(upstream.backend, detail);
-    this.discard(upstream);
-    this.tryNextBackend({ backend: upstream.backend.name, detail });
+    this.failOver(upstream, onConnectFailure(detail));
   }
 
   private onFirstByteTimeout(upstream: Upstream): void {
-    const detail = `no first byte within ${this.host.settings.firstByteTimeoutMs} ms`;
-    if (this.attempts > this.host.settings.retries || !this.host.pool.hasCandidate(this.tried)) {
-      // Nowhere to go: a slow backend may still answer, and cutting the client would help no one. Not
-      // reported either: with a single backend that is only slow, a passive failure would turn slow
-      // into down for every new client.
-      this.debug({ backend: upstream.backend.name, detail }, 'backend silent but no other backend to replay on: waiting');
+    const decision = onFirstByteTimeout(this.host.settings.firstByteTimeoutMs, this.attempts.retriesLeft, this.attempts.otherBackendUp());
+    if (decision.action === 'wait') {
+      this.debug({ backend: upstream.backend.name, detail: decision.detail }, 'backend silent but no other backend to replay on: waiting');
       return;
     }
-    this.backendFailed(upstream, detail);
+    this.failOver(upstream, decision);
   }
 
-  /** The connected backend is hung or died before answering: report it and replay elsewhere. */
-  private backendFailed(upstream: Upstream, detail: string): void {
-    this.host.pool.reportFailure(upstream.backend, detail);
+  /** The backend failed the client before answering: report it, leave it and replay elsewhere. */
+  private failOver(upstream: Upstream, decision: FailOver): void {
+    this.host.pool.reportFailure(upstream.backend, decision.detail);
     this.discard(upstream);
-    this.backendEnded = false;
-    this.tryNextBackend({ backend: upstream.backend.name, detail });
+    this.towardClient = 'open';
+    this.tryNextBackend({ backend: upstream.backend.name, detail: decision.detail });
   }
 
-  /** A read or write on the backend failed: before its answer that is a hung backend, after it both sides are reset. */
   private backendIoFailed(upstream: Upstream, detail: string): void {
-    if (this.phase === 'trial' && !this.clientEnded) {
-      this.backendFailed(upstream, `${detail} before answering`);
+    const decision = onBackendIoFailure(this.phase, this.towardBackend !== 'open', detail);
+    if (decision.action === 'fail-over') {
+      this.failOver(upstream, decision);
       return;
     }
     this.debug({ backend: upstream.backend.name, error: detail }, 'backend connection failed: closing both sides');
@@ -471,31 +423,21 @@ export class ProxiedConnection implements DeadlineOwner {
     this.replayBytes = 0;
   }
 
-  /** Abandons an attempt: closes its socket with a reset; its late events are ignored. */
+  /** Abandons a try: closes its socket with a reset; its late events are ignored. */
   private discard(upstream: Upstream): void {
     this.firstByteDue = 0;
     this.connectDue = 0;
-    if (upstream.fd >= 0) {
-      this.host.forget(upstream.fd);
-      resetClose(this.sys, upstream.fd);
-      upstream.fd = -1;
-    }
-    this.release(upstream);
+    this.attempts.close(upstream, true);
     if (this.upstream === upstream) this.upstream = null;
   }
 
-  private release(upstream: Upstream): void {
-    if (upstream.released) return;
-    upstream.released = true;
-    this.host.pool.release(upstream.backend);
-  }
-
-  private otherDirectionDone(ended: boolean, shut: boolean, pending: Buffer | null): boolean {
-    return ended && shut && pending === null;
+  /** A direction is done once its end has been passed on and nothing of it waits to be written. */
+  private directionDone(end: DirectionEnd, pending: Buffer | null): boolean {
+    return end === 'shut' && pending === null;
   }
 
   private checkFinished(): void {
-    if (this.clientEnded && this.backendEnded && this.shutToBackend && this.shutToClient && !this.toBackend && !this.toClient) this.finish(false);
+    if (this.directionDone(this.towardBackend, this.toBackend) && this.directionDone(this.towardClient, this.toClient)) this.finish(false);
   }
 
   /** Closes both sides, with a reset when the connection failed, and tells the engine. */
@@ -506,15 +448,7 @@ export class ProxiedConnection implements DeadlineOwner {
     this.toBackend = null;
     this.toClient = null;
     const upstream = this.upstream;
-    if (upstream) {
-      if (upstream.fd >= 0) {
-        this.host.forget(upstream.fd);
-        if (reset || !upstream.connected) resetClose(this.sys, upstream.fd);
-        else this.sys.close(upstream.fd);
-        upstream.fd = -1;
-      }
-      this.release(upstream);
-    }
+    if (upstream) this.attempts.close(upstream, reset);
     // Not kept alive by a deadline in the heap until it comes due (a connectTimeout after 10,000 connections a second).
     if (this.scheduledEntry) this.scheduledEntry.owner = null;
     this.host.forget(this.fd);
@@ -539,27 +473,4 @@ export class ProxiedConnection implements DeadlineOwner {
   private debug(fields: Record<string, unknown>, message: string): void {
     if (this.host.debug) this.host.log('debug', { client: this.client, ...fields }, message);
   }
-}
-
-/** TCP_NODELAY and keepalive (first probe after KEEPALIVE_INITIAL_DELAY_MS), on both sides of every connection. */
-export function setSocketOptions(sys: Libc, fd: number): void {
-  sys.setsockopt(fd, c.IPPROTO_TCP, c.TCP_NODELAY, ONE, 4);
-  sys.setsockopt(fd, c.SOL_SOCKET, c.SO_KEEPALIVE, ONE, 4);
-  sys.setsockopt(fd, c.IPPROTO_TCP, c.TCP_KEEPIDLE, KEEPALIVE_IDLE, 4);
-}
-
-/**
- * Idle time before the first TCP keepalive probe, on both sides of every proxied connection. Linux's
- * default (2 hours) would let a dead peer hold a connection slot for hours; 30 s is Go's order of
- * magnitude (kube-apiserver and client-go use 15-30 s).
- */
-export const KEEPALIVE_INITIAL_DELAY_MS = 30_000;
-
-const ONE = intOption(1);
-const KEEPALIVE_IDLE = intOption(KEEPALIVE_INITIAL_DELAY_MS / 1000);
-
-/** Closes with a reset (SO_LINGER 0), so the peer sees that the connection failed rather than a clean end. */
-export function resetClose(sys: Libc, fd: number): void {
-  sys.setsockopt(fd, c.SOL_SOCKET, c.SO_LINGER, LINGER_RESET, LINGER_RESET.length);
-  sys.close(fd);
 }
