@@ -8,3 +8,9 @@ export const inSingleExecutable: boolean = isSea();
 export function ownProgram(installed: string): string {
   return inSingleExecutable ? process.execPath : installed;
 }
+
+/**
+ * Root's runtime directory for tsvip: where the single executable extracts its native modules when no
+ * other directory is given, and where the static pod mounts a memory-backed emptyDir for them.
+ */
+export const RUNTIME_DIR = '/run/tsvip';

@@ -17,7 +17,7 @@ export function probeArgv(name: ProbeName): string[] {
 }
 
 /**
- * The probes are compiled with the rest (dist/lab/probes/*.js next to dist/lab/vip-client.js). Tests
+ * The probes are compiled with the rest (dist/lab/probes/*.js next to dist/lab/probe-program.js). Tests
  * run this module from src/ through vitest, where only the .ts exists: they use the built copy in
  * dist/, which `npm test` builds first.
  */

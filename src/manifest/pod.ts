@@ -5,6 +5,7 @@
 import { Document, isMap, isScalar, type Node } from 'yaml';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { Config } from '../config/schema.js';
+import { RUNTIME_DIR } from '../self.js';
 import {
   commandsNamed,
   filesNamed,
@@ -27,11 +28,11 @@ export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/tsvip/tsvip';
 export const CONTAINER_CONFIG_PATH = '/etc/tsvip/vip.yaml';
 
 /**
- * The image's single executable extracts its native modules (koffi's, netlink's) here at start and
- * removes them at once (src/single-executable/native-asset.ts): with a read-only root file system it
- * needs a writable directory that allows executable mappings, which a memory-backed emptyDir is.
+ * The image's single executable extracts its native modules (koffi's, netlink's) to RUNTIME_DIR at
+ * start and removes them at once (src/single-executable/native-asset.ts): with a read-only root file
+ * system it needs a writable directory that allows executable mappings, which a memory-backed emptyDir is.
  */
-export const NATIVE_MODULES_DIR = '/run/tsvip';
+const NATIVE_MODULES_DIR = RUNTIME_DIR;
 
 export function podManifest(config: Config, options: PodOptions): Manifest {
   const probeHost = hostOf(config.status.listen);

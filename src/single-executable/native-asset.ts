@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getRawAsset } from 'node:sea';
 import { threadId } from 'node:worker_threads';
+import { RUNTIME_DIR } from '../self.js';
 
 /** Where to extract, in order: an operator's choice, systemd's RuntimeDirectory=, root's runtime and state directories, then the temporary directory. */
 export function extractionDirectories(env: NodeJS.ProcessEnv = process.env): string[] {
-  const candidates = [env.TSVIP_NATIVE_DIR, env.RUNTIME_DIRECTORY?.split(':')[0], '/run/tsvip', '/var/lib/tsvip', tmpdir()];
+  const candidates = [env.TSVIP_NATIVE_DIR, env.RUNTIME_DIRECTORY?.split(':')[0], RUNTIME_DIR, '/var/lib/tsvip', tmpdir()];
   return [...new Set(candidates.filter((dir): dir is string => dir !== undefined && dir !== ''))];
 }
 

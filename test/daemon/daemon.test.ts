@@ -50,6 +50,16 @@ async function configOf(instances: string, statusPort: number): Promise<Config> 
 
 const instance = (fields: string): string => `  - { name: VI_1, interface: eth0, version: 3, advertInterval: 1s, vips: [${VIP}], ${fields.includes('vrid') ? '' : 'vrid: 51, '}${fields} }\n`;
 
+/** One instance beside a load balancer "apiserver" on a free fixed port, whose one backend refuses connections. */
+async function withLoadBalancer(): Promise<Config> {
+  const port = await freePort();
+  const lbPort = await freePort();
+  return loadConfigText(
+    `vrrp:\n${instance('priority: 100')}loadBalancers:\n  - { name: apiserver, bind: "127.0.0.1:${lbPort}", backends: [{ name: cp1, address: "127.0.0.1:1" }] }\nstatus: { listen: "127.0.0.1:${port}" }\n`,
+    'vip.yaml',
+  ).config;
+}
+
 /** Lets promise chains (VIP adds, announcements after them) run. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -124,14 +134,7 @@ describe('daemon start', () => {
   test('stale VIPs are removed first, then the instances listen, and only then do the load balancers start', async () => {
     harness = new Harness();
     await harness.host.rtnl.addAddress(ETH0, VIP);
-    const port = await freePort();
-    const lbPort = await freePort();
-    await harness.start(
-      loadConfigText(
-        `vrrp:\n${instance('priority: 100')}loadBalancers:\n  - { name: apiserver, bind: "127.0.0.1:${lbPort}", backends: [{ name: cp1, address: "127.0.0.1:1" }] }\nstatus: { listen: "127.0.0.1:${port}" }\n`,
-        'vip.yaml',
-      ).config,
-    );
+    await harness.start(await withLoadBalancer());
     const removed = harness.logs.findIndex((line) => line.code === 'STALE_VIP_REMOVED');
     const instanceStarted = harness.logs.findIndex((line) => line.msg === 'instance starting');
     const listening = harness.logs.findIndex((line) => line.part === 'lb' && line.msg === 'listening');
@@ -142,14 +145,7 @@ describe('daemon start', () => {
 
   test("a backend's up/down lines come from its load balancer's logger: part lb and the load balancer's name", async () => {
     harness = new Harness();
-    const port = await freePort();
-    const lbPort = await freePort();
-    await harness.start(
-      loadConfigText(
-        `vrrp:\n${instance('priority: 100')}loadBalancers:\n  - { name: apiserver, bind: "127.0.0.1:${lbPort}", backends: [{ name: cp1, address: "127.0.0.1:1" }] }\nstatus: { listen: "127.0.0.1:${port}" }\n`,
-        'vip.yaml',
-      ).config,
-    );
+    await harness.start(await withLoadBalancer());
     await waitFor(() => harness.logs.find((line) => line.code === 'LB_BACKEND_DOWN'));
     const down = harness.logs.filter((line) => line.code === 'LB_BACKEND_DOWN' || line.code === 'LB_POOL_DOWN');
     expect(down.map((line) => [line.code, line.part, line['loadBalancer']])).toEqual([

@@ -37,6 +37,8 @@ describe('startupDelay', () => {
     lan.runUntil(() => lan.masters()[0] === 'a', 10_000);
     lan.clock.advance(3 * DELAY_MS);
     lan.crash('a');
+    // Fake-clock milliseconds, not the machine's: the takeover is Master_Down after a's last advert
+    // (plus the LAN's 1 ms delivery), not the 2 s startup hold again.
     const elapsed = lan.runUntil(() => lan.masters()[0] === 'b', 10_000);
     expect(elapsed).toBeLessThanOrEqual(Math.ceil(masterDownMs(100, INTERVAL_MS)) + 2);
   });
