@@ -21,7 +21,7 @@ import { footprintMarkdown } from './footprint-report.js';
 import type { HoldSample } from './footprint-report.js';
 import { createLbLab, holdConnections, holdCount, startProxy } from './lb-lab.js';
 import { writeSection } from './report.js';
-import { repoRoot, tsvipConfig, tsvipProgram } from './tsvip.js';
+import { commitLabel, repoRoot, tsvipConfig, tsvipProgram } from './tsvip.js';
 import type { TsvipForm } from './tsvip.js';
 import { instanceSpec, protocolSetups } from './vrrp-group.js';
 import { withWorkDir } from './work-dir.js';
@@ -63,12 +63,13 @@ async function measure(options: FootprintOptions, args: readonly string[], workD
   // charged whole folios: out/tsvip measured right after `npm run package` shows some 18 MiB more RSS
   // than the same file read from disk, as on a host where it was installed before the last boot.
   // Every program under test is dropped from the page cache first (only those files).
-  const programs = [join(root, 'out', 'tsvip'), process.execPath, ...(options.forms.includes('sea') ? [(await embeddedNode()).path] : [])];
-  for (const program of options.forms.includes('sea') ? programs : programs.slice(1)) await dropFromPageCache(program);
+  const seaNode = options.forms.includes('sea') ? await embeddedNode() : null;
+  const programs = [process.execPath, ...(seaNode === null ? [] : [join(root, 'out', 'tsvip'), seaNode.path])];
+  for (const program of programs) await dropFromPageCache(program);
   const setup = protocolSetups.v3;
   const subjects: StartSubject[] = [{ implementation: 'keepalived' }, ...options.forms.map((form) => ({ implementation: 'tsvip' as const, form }))];
 
-  const commands = await measureCommands(options, workDir);
+  const commands = await measureCommands(options, workDir, seaNode);
   const starts: StartResult[] = [];
   const failures: string[] = [];
   // Subjects take turns round by round, so a machine that gets slower over time hurts each alike.
@@ -94,11 +95,9 @@ async function measure(options: FootprintOptions, args: readonly string[], workD
       }
     }
   }
-  const { stdout: commit } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  const { stdout: dirty } = await execFileAsync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' });
   const body = footprintMarkdown({
     command: `npm run bench -- footprint${args.length > 0 ? ` ${args.join(' ')}` : ''}`,
-    commit: `${commit.trim()}${dirty.trim() === '' ? '' : ' (with uncommitted changes)'}`,
+    commit: await commitLabel(),
     date: new Date().toISOString().slice(0, 10),
     environment: `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), Linux ${release()}, Node ${process.version} for the npm install`,
     setup: `VRRPv3 at ${setup.advertIntervalMs} ms, multicast, priorities 150/100/50; tsvip also runs a load balancer on vip:8443 with a backends tracker and the status server`,
@@ -114,7 +113,7 @@ async function measure(options: FootprintOptions, args: readonly string[], workD
 }
 
 /** `version`, `check` and `node -e 0`, interleaved run by run, for each form against the Node it embeds or runs on. */
-async function measureCommands(options: FootprintOptions, workDir: string): Promise<CommandSample[]> {
+async function measureCommands(options: FootprintOptions, workDir: string, seaNode: { path: string; version: string } | null): Promise<CommandSample[]> {
   const lab = await createLab({ hosts: 3 });
   let config: string;
   try {
@@ -127,7 +126,6 @@ async function measureCommands(options: FootprintOptions, workDir: string): Prom
   } finally {
     await lab.destroy();
   }
-  const seaNode = options.forms.includes('sea') ? await embeddedNode() : null;
   const runs: [string, readonly string[]][] = [];
   if (options.forms.includes('npm')) {
     runs.push([`node -e 0 (Node ${process.version})`, [process.execPath, '-e', '0']]);

@@ -6,18 +6,15 @@
 //   --seconds S   length of the traced wrk run (5)
 //   --dry-run     print the section instead of writing it
 //   --out FILE    instead of docs/benchmarks.md
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { createLbLab, startProxy } from './lb-lab.js';
 import type { ProxyKind } from './lb-lab.js';
 import { runWrk, writeWrkScript } from './lb-wrk.js';
 import { writeSection } from './report.js';
-import { repoRoot } from './tsvip.js';
+import { commitLabel, repoRoot } from './tsvip.js';
 import { withWorkDir } from './work-dir.js';
 import type { SpawnedProcess } from '../src/lab/spawned-process.js';
-
-const execFileAsync = promisify(execFile);
 
 export interface SyscallCount {
   readonly proxy: ProxyKind;
@@ -72,9 +69,7 @@ export async function runSyscallsBenchmark(args: readonly string[]): Promise<num
       await lbLab.destroy();
     }
   });
-  const { stdout: commit } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot(), encoding: 'utf8' });
-  const { stdout: dirty } = await execFileAsync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot(), encoding: 'utf8' });
-  const body = syscallsMarkdown(counts, `npm run bench -- syscalls${args.length > 0 ? ` ${args.join(' ')}` : ''}`, `${commit.trim()}${dirty.trim() === '' ? '' : ' (with uncommitted changes)'}`);
+  const body = syscallsMarkdown(counts, `npm run bench -- syscalls${args.length > 0 ? ` ${args.join(' ')}` : ''}`, await commitLabel());
   if (values['dry-run']) process.stdout.write(`${body}\n`);
   else await writeSection(values.out, '## Syscalls per connection', body);
   return 0;

@@ -26,6 +26,13 @@ export function repoRoot(): string {
   return dir;
 }
 
+/** The commit a benchmark measured, short, and whether tracked files had uncommitted changes. */
+export async function commitLabel(): Promise<string> {
+  const git = async (args: readonly string[]) => (await execFileAsync('git', [...args], { cwd: repoRoot(), encoding: 'utf8' })).stdout.trim();
+  const dirty = (await git(['status', '--porcelain', '--untracked-files=no'])) !== '';
+  return `${await git(['rev-parse', '--short', 'HEAD'])}${dirty ? ' (with uncommitted changes)' : ''}`;
+}
+
 export type TsvipAvailability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /** Whether `tsvip start` exists yet: `tsvip --help` lists it once it is written (main.ts registers no stubs). */
