@@ -26,6 +26,8 @@ export interface KeepalivedResult {
 interface Globals {
   version: 2 | 3;
   garp: Fields;
+  /** vrrp_startup_delay: keepalived holds every instance back this long after it starts. */
+  startupDelay?: { value: string; source: SourceLine };
 }
 
 interface VrrpScript {
@@ -169,6 +171,8 @@ export class KeepalivedConverter {
         this.headerLines.push(`keepalived router_id ${value} (${where(s)}): tsvip needs no router id; logs and /status name the host`);
       } else if (keyword === 'vrrp_version' && (value === '2' || value === '3')) {
         this.globals.version = value === '3' ? 3 : 2;
+      } else if (keyword === 'vrrp_startup_delay' && seconds(value) !== undefined) {
+        this.globals.startupDelay = { value: ms(seconds(value) ?? 0), source: s };
       } else if (keyword === 'vrrp_garp_master_delay' && seconds(value) !== undefined) {
         this.globals.garp['delay'] = ms(seconds(value) ?? 0);
       } else if (keyword === 'vrrp_garp_master_repeat' && integer(value) !== undefined) {
@@ -310,6 +314,9 @@ export class KeepalivedConverter {
     const garp: Fields = { ...this.globals.garp };
     const context = ` (vrrp_instance ${rawName})`;
     let nopreemptAt: SourceLine | undefined;
+    let preemptDelayAt: SourceLine | undefined;
+    /** track_interface lines, kept apart until the instance's own interface is known. */
+    const interfaceLines: { ifname: string; weight: number; s: SourceLine; from?: string }[] = [];
     const trackProcesses: Statement[] = [];
     const share = this.groupShares.get(rawName);
 
@@ -353,8 +360,10 @@ export class KeepalivedConverter {
           nopreemptAt = undefined;
           break;
         case 'preempt_delay':
-          if (seconds(value) !== undefined) f['preemptDelay'] = ms(seconds(value) ?? 0);
-          else bad();
+          if (seconds(value) !== undefined) {
+            f['preemptDelay'] = ms(seconds(value) ?? 0);
+            preemptDelayAt = s;
+          } else bad();
           break;
         case 'authentication':
           for (const a of s.block ?? []) {
@@ -395,7 +404,7 @@ export class KeepalivedConverter {
             const [ifname = '', option, w] = t.words;
             const weight = option === 'weight' ? integer(w) : 0;
             if (weight === undefined || (option !== undefined && option !== 'weight')) this.report(t, `track_interface ${t.words.join(' ')}${context}: only "NAME [weight N]" is translated`);
-            trackInterfaces.push({ kind: 'ready', tracker: { type: 'interface', name: ifname, weight: weight ?? 0 }, comment: `track_interface ${ifname} (${where(t)})` });
+            interfaceLines.push({ ifname, weight: weight ?? 0, s: t });
           }
           break;
         case 'notify_master':
@@ -436,7 +445,7 @@ export class KeepalivedConverter {
       for (const t of share.trackInterfaces) {
         const [ifname = '', option, w] = t.words;
         const weight = option === 'weight' ? integer(w) : 0;
-        trackInterfaces.push({ kind: 'ready', tracker: { type: 'interface', name: ifname, weight: weight ?? 0 }, comment: `track_interface ${ifname} (${where(t)}) of ${from}` });
+        interfaceLines.push({ ifname, weight: weight ?? 0, s: t, from });
       }
       for (const n of share.notify) {
         const state = (n.words[0] ?? '').slice('notify_'.length);
@@ -454,6 +463,28 @@ export class KeepalivedConverter {
       delete f['preempt'];
       notes['preempt'] = `nopreempt (${where(nopreemptAt)}) with state MASTER: keepalived clears nopreempt there, so this instance preempts (the default), as it did under keepalived`;
       this.report(nopreemptAt, `nopreempt${context}: with state MASTER keepalived clears nopreempt ("nopreempt will not work with initial state MASTER - clearing"), so the converted instance preempts, as keepalived ran it; use state BACKUP to keep nopreempt`);
+    }
+    // keepalived 2.2 (`keepalived -t`) also drops a preempt_delay that cannot apply.
+    if (preemptDelayAt !== undefined && f['preemptDelay'] !== undefined) {
+      const cleared =
+        f['initialState'] === 'master'
+          ? 'with state MASTER keepalived clears preempt_delay ("preempt delay will not work with initial state MASTER - clearing")'
+          : f['preempt'] === false
+            ? 'with nopreempt keepalived resets preempt_delay ("preempt_delay is incompatible with nopreempt mode - resetting")'
+            : undefined;
+      if (cleared !== undefined) {
+        delete f['preemptDelay'];
+        this.report(preemptDelayAt, `preempt_delay${context}: ${cleared}: left out, as keepalived ran it`);
+      }
+    }
+    for (const { ifname, weight, s, from } of interfaceLines) {
+      const of = from === undefined ? '' : ` of ${from}`;
+      if (ifname === f['interface']) {
+        // tsvip, like keepalived, always tracks the instance's own interface with weight 0.
+        this.report(s, `track_interface ${ifname}${of}${context}: the instance's own interface: keepalived ignores it ("Ignoring track_interface ${ifname} since own interface") and goes FAULT while it is down, as tsvip always does: left out`);
+        continue;
+      }
+      trackInterfaces.push({ kind: 'ready', tracker: { type: 'interface', name: ifname, weight }, comment: `track_interface ${ifname} (${where(s)})${of}` });
     }
 
     for (const { vip, dev, s } of vipLines) {
@@ -476,6 +507,11 @@ export class KeepalivedConverter {
     if (f['initialState'] !== undefined) fields['initialState'] = f['initialState'];
     if (f['preempt'] !== undefined) fields['preempt'] = f['preempt'];
     if (f['preemptDelay'] !== undefined) fields['preemptDelay'] = f['preemptDelay'];
+    const startupDelay = this.globals.startupDelay;
+    if (startupDelay !== undefined) {
+      fields['startupDelay'] = startupDelay.value;
+      notes['startupDelay'] = `vrrp_startup_delay (${where(startupDelay.source)}): keepalived holds every instance back this long after it starts`;
+    }
     if (authPass !== undefined && authSource !== undefined) {
       if (version === 3) this.report(authSource, `auth_pass${context}: VRRPv3 has no authentication (keepalived ignores it too): left out`);
       else fields['authPass'] = this.authPass(authPass, authSource, context, notes);

@@ -12,7 +12,7 @@ describe('sealos-style keepalived + haproxy', () => {
   const { config, yaml, stderr } = convertFixture({ keepalived, haproxy });
   const [vi1, ingress] = config.vrrp;
 
-  test('VI_1: unicast, nopreempt with a delay, a quoted password with # cut to the 8 bytes keepalived sends, VIP with its prefix', () => {
+  test('VI_1: unicast, nopreempt (its preempt_delay dropped, as keepalived does), a quoted password with # cut to the 8 bytes keepalived sends, VIP with its prefix', () => {
     expect(vi1).toMatchObject({
       name: 'VI_1',
       interface: 'eth0',
@@ -21,19 +21,19 @@ describe('sealos-style keepalived + haproxy', () => {
       advertInterval: 1000,
       initialState: 'backup',
       preempt: false,
-      preemptDelay: 10_000,
+      preemptDelay: 0,
       authPass: 'sealos#k',
       unicast: { source: '10.10.0.11', peers: ['10.10.0.12', '10.10.0.13'] },
       vips: ['10.10.0.100/24'],
     });
     expect(yaml).toContain(`preempt: false # nopreempt (${keepalived}:28)`);
+    expect(findingAt(stderr, `${keepalived}:29`)).toContain('preempt_delay is incompatible with nopreempt mode - resetting');
   });
 
-  test('trackers: killall -0 haproxy -> backends on the converted LB, another script stays a script, interfaces', () => {
+  test('trackers: killall -0 haproxy -> backends on the converted LB, another script stays a script, another interface (its own is always tracked)', () => {
     expect(vi1?.track).toEqual([
       { type: 'backends', loadBalancer: 'kube-apiserver', weight: -20 },
       { type: 'script', command: ['/usr/local/bin/check_disk.sh', '/var/lib/etcd'], interval: 10_000, timeout: 5000, rise: 1, fall: 1, weight: -10 },
-      { type: 'interface', name: 'eth0', weight: 0 },
       { type: 'interface', name: 'eth1', weight: -5 },
     ]);
   });
