@@ -3,7 +3,7 @@
 // an invalid config is never printed.
 import { ConfigError, formatProblem } from '../errors.js';
 import { loadConfigText } from '../config/load.js';
-import { emitYaml, type EmitItem } from './emit.js';
+import { emitYaml } from './emit.js';
 import { sortFindings, where, type Finding } from './findings.js';
 import { parseHaproxy } from './haproxy-syntax.js';
 import { HaproxyConverter } from './haproxy.js';
@@ -14,6 +14,7 @@ import { loadKubeVip } from './kube-vip-load.js';
 import { NginxConverter } from './nginx.js';
 import { loadNginx } from './nginx-load.js';
 import { realSourceFiles, type SourceFiles } from './source-files.js';
+import { repairDraft, type RepairItem } from './repair.js';
 import type { Fields, LoadBalancerDraft, TrackDraft } from './drafts.js';
 import type { StatusDraft } from './haproxy-stats.js';
 
@@ -117,12 +118,9 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
   }
   renameDuplicates(loadBalancers);
   if (unreadable.length > 0) return { ok: false, reason: 'unreadable', findings: sortFindings(findings), errors: unreadable };
-  if (instances.length === 0 && loadBalancers.length === 0) {
-    const given = (Object.keys(YIELDS) as (keyof ConvertInputs)[]).filter((k) => inputs[k] !== undefined).map((k) => YIELDS[k]);
-    return { ok: false, reason: 'nothing', findings: sortFindings(findings), errors: [`nothing could be converted: no usable ${given.join(' or ')}`] };
-  }
+  if (instances.length === 0 && loadBalancers.length === 0) return nothingConverted(inputs, findings);
 
-  const vrrp: EmitItem[] = instances.map((instance) => {
+  const vrrp: RepairItem[] = instances.map((instance) => {
     const resolved = instance.tracks.map((t) => resolveTrack(t, loadBalancers, monitorPorts, findings));
     const fields: Fields = { ...instance.fields };
     const entryComments: Record<string, string[]> = {};
@@ -133,7 +131,7 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
       Object.assign(fields, rest, { track: resolved.map((r) => r.tracker) }, notify === undefined ? {} : { notify });
       entryComments['track'] = resolved.map((r) => r.comment);
     }
-    return { header: instance.header, notes: instance.notes, fields, entryComments };
+    return { source: instance.source, header: instance.header, notes: instance.notes, fields, entryComments };
   });
   const sources = [inputs.keepalived, inputs.kubeVip, inputs.haproxy, inputs.nginx].filter((f): f is string => f !== undefined);
   const headerLines = [
@@ -143,17 +141,27 @@ export function convertFiles(inputs: ConvertInputs, files: SourceFiles = realSou
     ...extraHeaderLines,
   ];
   if (status) keepStatusApart(status, loadBalancers, findings);
-  const yaml = emitYaml({ headerLines, vrrp, loadBalancers, status });
-  let warnings: string[];
-  try {
-    warnings = loadConfigText(yaml, CONVERTED_NAME).warnings.map((w) => `warning: ${formatProblem(w)}`);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      return { ok: false, reason: 'invalid', findings: sortFindings(findings), errors: error.message.split('\n') };
+  const draft = { vrrp, loadBalancers, status };
+  // A value the sources hold that check refuses: leave out the part that carries it, then check again.
+  // Each round leaves out at least one part, so the rounds end.
+  for (;;) {
+    const yaml = emitYaml({ headerLines, ...draft });
+    try {
+      const warnings = loadConfigText(yaml, CONVERTED_NAME).warnings.map((w) => `warning: ${formatProblem(w)}`);
+      return { ok: true, yaml, findings: sortFindings(findings), warnings, instances: draft.vrrp.length, loadBalancers: draft.loadBalancers.length };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      if (!repairDraft(draft, error.problems, findings)) {
+        return { ok: false, reason: 'invalid', findings: sortFindings(findings), errors: error.message.split('\n') };
+      }
+      if (draft.vrrp.length === 0 && draft.loadBalancers.length === 0) return nothingConverted(inputs, findings);
     }
-    throw error;
   }
-  return { ok: true, yaml, findings: sortFindings(findings), warnings, instances: vrrp.length, loadBalancers: loadBalancers.length };
+}
+
+function nothingConverted(inputs: ConvertInputs, findings: readonly Finding[]): ConvertOutcome {
+  const given = (Object.keys(YIELDS) as (keyof ConvertInputs)[]).filter((k) => inputs[k] !== undefined).map((k) => YIELDS[k]);
+  return { ok: false, reason: 'nothing', findings: sortFindings(findings), errors: [`nothing could be converted: no usable ${given.join(' or ')}`] };
 }
 
 function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDraft[], monitorPorts: ReadonlySet<number>, findings: Finding[]): { tracker: Fields; comment: string } {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runTsvip } from './run-cli.js';
+import { invalidCases } from '../config/invalid-cases.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'tsvip-cli-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -89,6 +90,26 @@ describe('tsvip check', () => {
         { file, line: 8, column: 41, path: 'vrrp[0].track[0].loadBalancer', message: 'no load balancer is named "apiserver"; no loadBalancers are defined' },
       ],
     });
+  });
+
+  // The table's files with several problems, schema and meaning mixed: the text and the JSON say the same.
+  const severalProblems = invalidCases.filter((c) => c.errors.length >= 3).map((c, i) => ({ ...c, file: `several-${i}.yaml` }));
+  test('the table holds several files with three or more problems', () => {
+    expect(severalProblems.length).toBeGreaterThanOrEqual(4);
+  });
+  test.each(severalProblems)('check and check --json report every problem of: $name', async ({ yaml, errors, file: name }) => {
+    const file = writeConfig(name, yaml);
+    const text = await runTsvip(['check', '-c', file]);
+    expect(text.code).toBe(1);
+    expect(text.stderr.trimEnd().split('\n')).toEqual(errors.map((line) => `${file}:${line}`));
+    const json = await runTsvip(['check', '-c', file, '--json']);
+    expect(json.code).toBe(1);
+    const expected = errors.map((line) => {
+      const [, at = '', path = '', message = ''] = /^(\d+:\d+) (\S+): (.*)$/s.exec(line) ?? [];
+      const [row, column] = at.split(':').map(Number);
+      return { file, line: row, column, path, message };
+    });
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, errors: expected });
   });
 
   test('--json on a YAML syntax error and on a missing file: exit 1 and the reason as JSON', async () => {

@@ -101,13 +101,33 @@ describe('keepalived VRRP rules', () => {
     expect(outcome.findings).toEqual([{ file: k, line: 1, message: 'vrrp_instance X: no virtual_router_id: not converted' }]);
   });
 
-  test('a result that would not validate (the same VRID twice on eth0) is refused with the errors', () => {
+  test('a part check would refuse (the same VRID twice on eth0) is left out with its line; the rest is converted', () => {
     const k = file('dup.conf', instance('') + instance('', 'VI_2').replace('10.0.0.50/24', '10.0.0.60/24'));
     const outcome = convertFiles({ keepalived: k });
-    expect(outcome.ok).toBe(false);
-    if (outcome.ok) return;
-    expect(outcome.reason).toBe('invalid');
-    expect(outcome.errors.join('\n')).toContain('vrrp[1].vrid: VRID 51 is already used on eth0 by vrrp[0] (VI_1)');
+    expect(outcome).toMatchObject({ ok: true, instances: 1 });
+    if (!outcome.ok) return;
+    expect(outcome.yaml).toContain('name: VI_1');
+    expect(outcome.yaml).not.toContain('VI_2');
+    const second = outcome.findings.find((f) => f.message.startsWith('VRRP instance VI_2'));
+    expect(second?.message).toBe('VRRP instance VI_2: not converted: tsvip would refuse vrid: VRID 51 is already used on eth0 by vrrp[0] (VI_1)');
+    expect(second?.line).toBeGreaterThan(1);
+  });
+
+  test('a VIP listed twice and a tracker check refuses are left out one by one; a VRID out of range leaves out its instance', () => {
+    const k = file(
+      'entries.conf',
+      instance('  track_script {\n    chk weight 300\n  }\n').replace('10.0.0.50/24', '10.0.0.50/24\n    10.0.0.50/24') +
+        'vrrp_script chk {\n  script "/bin/true"\n}\n' +
+        instance('', 'VI_2').replace('virtual_router_id 51', 'virtual_router_id 300').replace('10.0.0.50/24', '10.0.0.60/24'),
+    );
+    const outcome = convertFiles({ keepalived: k });
+    expect(outcome).toMatchObject({ ok: true, instances: 1 });
+    if (!outcome.ok) return;
+    const messages = outcome.findings.map((f) => f.message);
+    expect(messages).toContain('VRRP instance VI_1: VIP 10.0.0.50/24 left out: tsvip would refuse it (vips: 10.0.0.50 is listed twice (first at vips[0]))');
+    expect(messages).toContain('VRRP instance VI_1: tracker script left out: tsvip would refuse it (weight: must be an integer from -254 to 254 (got 300))');
+    expect(messages).toContain('VRRP instance VI_2: not converted: tsvip would refuse vrid: must be an integer from 1 to 255 (got 300)');
+    expect(outcome.yaml).not.toContain('track:');
   });
 
   test('an unreadable file, a directory', () => {
@@ -154,5 +174,37 @@ describe('haproxy shapes', () => {
     const { config, stderr } = convertFixture({ haproxy: h });
     expect(config.loadBalancers[0]).toMatchObject({ idleTimeout: 7_200_000, retries: 10 });
     expect(findingAt(stderr, `${h}:3`)).toContain('retries 20: tsvip allows 0 to 10: written as 10');
+  });
+});
+
+describe('parts check would refuse', () => {
+  test('a server listed twice is left out once; a bind another balancer has leaves out that balancer', () => {
+    const h = file(
+      'twice.cfg',
+      [
+        'frontend api', //                          1
+        '  bind *:8443', //                         2
+        '  mode tcp', //                            3
+        '  default_backend masters', //             4
+        'frontend api-again', //                    5
+        '  bind *:8443', //                         6
+        '  mode tcp', //                            7
+        '  default_backend masters', //             8
+        'backend masters', //                       9
+        '  mode tcp', //                           10
+        '  server m1 10.0.0.51:6443 check', //     11
+        '  server m1 10.0.0.51:6443 check', //     12
+        '  server m2 10.0.0.52:6443 check', //     13
+        '',
+      ].join('\n'),
+    );
+    const outcome = convertFiles({ haproxy: h });
+    expect(outcome).toMatchObject({ ok: true, loadBalancers: 1 });
+    if (!outcome.ok) return;
+    const { config } = convertFixture({ haproxy: h });
+    expect(config.loadBalancers[0]?.backends.map((b) => b.name)).toEqual(['m1', 'm2']);
+    const messages = outcome.findings.map((f) => `${f.line}: ${f.message}`);
+    expect(messages).toContain('5: load balancer api-again: not converted: tsvip would refuse bind: 0.0.0.0:8443 collides with loadBalancers[0] (api) (0.0.0.0:8443)');
+    expect(messages.some((m) => /^\d+: load balancer api: backend m1 left out: tsvip would refuse it \(name: backend name "m1" is already used by backends\[0\]\)$/.test(m))).toBe(true);
   });
 });

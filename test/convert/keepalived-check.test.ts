@@ -85,12 +85,13 @@ describe('keepalived -t accepts every keepalived.conf fixture, and convert says 
     const { stderr } = convertFixture({ keepalived: file });
     const unknown: string[] = [];
     for (const line of lines) {
-      const known = KNOWN.map((k) => ({ k, m: k.pattern.exec(line) })).find(({ m }) => m !== null);
-      if (known?.m == null) {
+      const known = KNOWN.find((k) => k.pattern.test(line));
+      const match = known?.pattern.exec(line);
+      if (known === undefined || match === null || match === undefined) {
         unknown.push(line);
         continue;
       }
-      const wanted = known.k.finding?.(known.m, file);
+      const wanted = known.finding?.(match, file);
       if (wanted === undefined) continue;
       const said = stderr.filter((l) => (wanted.at === undefined || l.startsWith(`${wanted.at}: `)) && l.includes(wanted.contains));
       expect(said, `keepalived -t: "${line}"; convert's stderr:\n${stderr.join('\n')}`).toHaveLength(1);
