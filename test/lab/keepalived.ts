@@ -250,8 +250,12 @@ export function requireKeepalived(): string {
 }
 
 export async function startKeepalived(lab: Lab, host: LabHost, spec: KeepalivedSpec, options: StartKeepalivedOptions): Promise<KeepalivedHandle> {
+  return { ...(await startKeepalivedConfig(lab, host, keepalivedConfig(spec), options)), spec };
+}
+
+/** keepalived with a keepalived.conf of the caller's (a published shape rendered for the lab). */
+export async function startKeepalivedConfig(lab: Lab, host: LabHost, config: string, options: StartKeepalivedOptions): Promise<Omit<KeepalivedHandle, 'spec'>> {
   const keepalived = requireKeepalived();
-  const config = keepalivedConfig(spec);
   const dir = await mkdtemp(join(options.workDir, `keepalived-${host.name}-`));
   const configPath = join(dir, 'keepalived.conf');
   await writeFile(configPath, config);
@@ -283,5 +287,5 @@ export async function startKeepalived(lab: Lab, host: LabHost, spec: KeepalivedS
       },
     });
 
-  return { ...group, host, spec, configPath, stateChanges: () => [...changes], waitForState };
+  return { ...group, host, configPath, stateChanges: () => [...changes], waitForState };
 }
