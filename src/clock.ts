@@ -1,4 +1,5 @@
-// Time is injected (style.md 6): the runtime takes a Clock, tests drive a fake one.
+// Time is injected: the runtime takes a Clock, tests drive a fake one (not global fake timers), and
+// the pure parts (packet.ts, fsm.ts) get none.
 
 export interface TimerHandle {
   readonly id: unknown;

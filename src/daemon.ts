@@ -1,6 +1,6 @@
-// The composition root (design.md "Architecture"): builds the VRRP instances from a validated config,
-// wires rtnetlink events and signals to them, and applies reloads. Order at start (style.md 12): the
-// config was validated by the caller, then host checks, then stale VIPs are cleared, then it acts.
+// The composition root: builds the VRRP instances from a validated config, wires rtnetlink events and
+// signals to them, and applies reloads. Order at start (README "`tsvip start`"): the config was
+// validated by the caller, then host checks, then stale VIPs are cleared, then it acts.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config, LoadBalancerConfig, VrrpInstanceConfig } from './config/schema.js';

@@ -1,4 +1,4 @@
-// `tsvip demo`: the failover story on this machine, live (design.md "CLI"). Needs root for the
+// `tsvip demo`: the failover story on this machine, live (README "`tsvip demo`"). Needs root for the
 // network namespaces; everything it makes is removed on exit, on failure and on Ctrl-C.
 import { runDemo } from '../demo/run-demo.js';
 import { LabPreflightError } from '../lab/errors.js';

@@ -1,7 +1,7 @@
 // `tsvip start -c FILE [--log-level L] [--pretty]`: the daemon in the foreground. The config is
-// checked first (the same errors as `check`), then the host, then it acts. Signals (design.md):
-// SIGTERM/SIGINT give the VIP up (priority 0, VIPs removed) and exit 0 within 2 s; SIGHUP reloads,
-// and an invalid new config is rejected with its errors while the running one stays.
+// checked first (the same errors as `check`), then the host, then it acts. Signals (README
+// "`tsvip start`"): SIGTERM/SIGINT give the VIP up (priority 0, VIPs removed) and exit 0 within 2 s;
+// SIGHUP reloads, and an invalid new config is rejected with its errors while the running one stays.
 import type { Logger, LevelWithSilent } from 'pino';
 import { ConfigError, formatProblem, TsvipError } from '../errors.js';
 import { loadForCommand } from './load-for-command.js';

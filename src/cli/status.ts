@@ -10,7 +10,7 @@ import { loadForCommand } from './load-for-command.js';
 import { formatStatusTable } from './status-table.js';
 import type { CliIo } from './io.js';
 
-/** The design's default status.listen. */
+/** The URL of the default status.listen (config/schema.ts). */
 import { DEFAULT_STATUS_URL } from './options.js';
 
 export { DEFAULT_STATUS_URL };

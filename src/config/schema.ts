@@ -1,5 +1,5 @@
-// The shape of vip.yaml (design.md "Config"): every key, its type, the ranges the RFCs give, and the
-// defaults. Rules that relate several keys live in meaning.ts.
+// The shape of vip.yaml (deploy/vip.yaml is an example): every key, its type, the ranges the RFCs
+// give, and the defaults. Rules that relate several keys live in meaning.ts.
 import { z } from 'zod';
 import { MAX_DURATION_MS } from './duration.js';
 import { bool, duration, hostPort, interfaceName, intRange, ipv4, nonEmptyString, objectName, vipCidr } from './fields.js';

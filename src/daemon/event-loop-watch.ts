@@ -1,4 +1,4 @@
-// design.md: a VRRP advert that waits behind proxy work can cause a false failover at short
+// A VRRP advert that waits behind proxy work can cause a false failover at short
 // intervals. The daemon measures its event-loop delay (perf_hooks) and says when it grows past half
 // the shortest advert interval, the point where a backup could start to miss adverts. The numbers are
 // what would justify moving the proxy into a worker thread.

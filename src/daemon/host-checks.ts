@@ -1,5 +1,6 @@
-// Host checks, run after the config is valid and before anything is touched (style.md 12): the
-// capabilities tsvip needs and the interfaces its instances name. Every problem is reported at once.
+// Host checks, run after the config is valid and before anything is touched (the order README
+// "`tsvip start`" gives): the capabilities tsvip needs and the interfaces its instances name. Every
+// problem is reported at once.
 import { readFileSync } from 'node:fs';
 import { TsvipError } from '../errors.js';
 import type { Config } from '../config/schema.js';

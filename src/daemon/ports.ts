@@ -1,4 +1,4 @@
-// What the daemon needs from the host, as ports (style.md 6): rtnetlink, VRRP sockets, gratuitous ARP
+// What the daemon needs from the host, as small ports: rtnetlink, VRRP sockets, gratuitous ARP
 // senders and the host facts its checks read. systemPorts() gives the real ones; tests hand in scripted
 // fakes and run the daemon's start, reload and shutdown without root.
 import type { Logger } from 'pino';

@@ -1,6 +1,6 @@
 // At start-up a host may still carry VIPs from a tsvip (or keepalived) that was killed with -9 and
 // never removed them: two hosts would then answer ARP for the VIP. They are removed before the
-// election starts, as keepalived does (design.md "Wire facts").
+// election starts, as keepalived does (README "`tsvip start`", log code STALE_VIP_REMOVED).
 import type { Logger } from 'pino';
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import { vipAddress } from '../net/address.js';

@@ -1,4 +1,4 @@
-// The trackers of one VRRP instance and what they do to it, as keepalived's weights do (design.md):
+// The trackers of one VRRP instance and what they do to it, as keepalived's weights do:
 // - weight 0: the instance is in FAULT while the tracker is not up (down, or 'init': no answer yet);
 // - negative weight: added to the priority while the tracker is down;
 // - positive weight: added to the priority while the tracker is up.

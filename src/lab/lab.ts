@@ -1,5 +1,5 @@
 // A lab: one bridge in a namespace of its own and N hosts, each in its own namespace, joined to the
-// bridge by a veth pair (design.md "Lab"). Host n is `eth0` with 198.18.0.n/24 (RFC 2544's
+// bridge by a veth pair (README "Development"). Host n is `eth0` with 198.18.0.n/24 (RFC 2544's
 // benchmarking range, routed nowhere). Every link is created directly inside a namespace, so the
 // root namespace never holds anything, not even for a moment.
 import { runCommand, runCommandOk } from './command.js';

@@ -1,7 +1,8 @@
 // Removal of namespaces, synchronous on purpose: the same code runs from lab.destroy(), from an
 // 'exit' handler and from SIGINT/SIGTERM handlers, where nothing asynchronous gets to finish.
-// The set of live labs is process-wide state, which style.md warns against; signal handlers are
-// process-wide by nature, so this one set is the exception, and nothing else reads it.
+// The set of live labs is process-wide state, which the rest of the code avoids (it couples callers
+// that never meet); signal handlers are process-wide by nature, so this one set is the exception,
+// and nothing else reads it.
 import { execFileSync } from 'node:child_process';
 
 export interface LiveLab {

@@ -50,8 +50,8 @@ export function hostOf(hostPort: string): string {
 }
 
 /**
- * `tsvip start` gives the VIPs up within 2 s of SIGTERM (design.md; cli/start.ts allows 1.8 s), then
- * waits up to the longest shutdownDrain for open connections. The supervisor (systemd's
+ * `tsvip start` gives the VIPs up within 2 s of SIGTERM (README "`tsvip start`"; cli/start.ts allows
+ * 1.8 s), then waits up to the longest shutdownDrain for open connections. The supervisor (systemd's
  * TimeoutStopSec, the kubelet's terminationGracePeriodSeconds) must wait for both, plus a margin for
  * a loaded host, before it sends SIGKILL: a killed master leaves its VIP on the interface until the
  * next start and makes the backups wait Master_Down instead of taking over after Skew.

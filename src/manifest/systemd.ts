@@ -1,5 +1,5 @@
 // `tsvip manifest systemd`: a unit for hosts that run tsvip outside Kubernetes' static pods
-// (design.md "CLI"). Pure: a validated config in, unit text out.
+// (README "Running it on the control-plane hosts"). Pure: a validated config in, unit text out.
 //
 // Who it runs as: root, with the capability bounding set cut to what tsvip needs. Without
 // CAP_DAC_OVERRIDE, CAP_SYS_ADMIN and the rest, root keeps only file ownership: it reads the

@@ -1,6 +1,6 @@
 // Gratuitous ARP, as keepalived sends it: a broadcast ARP request whose sender and target IP are both
 // the VIP and whose sender MAC is the interface's, so that every host and switch on the segment
-// points the VIP at the new master at once (design.md, wire facts). Split by purity as FRR's
+// points the VIP at the new master at once. Split by purity as FRR's
 // vrrp_arp.c: buildGratuitousArp() only builds bytes; openGarpSender() owns the AF_PACKET socket.
 import { endianness } from 'node:os';
 import { TsvipError } from '../errors.js';

@@ -1,4 +1,4 @@
-// The daemon's one port to rtnetlink (design.md "Architecture"): the addresses of an interface, adding
+// The daemon's one port to rtnetlink: the addresses of an interface, adding
 // and deleting VIPs, and the kernel's link and address events. The daemon and each instance take an
 // Rtnl, so that tests can hand them a scripted one and run the daemon without root.
 import type { Logger } from 'pino';

@@ -1,7 +1,8 @@
-// Optional basic auth for / and /status (design.md `status.auth`), as haproxy's `stats auth` gave the
-// old setups. The password lives in a file so that it stays out of vip.yaml, the pod manifest and
-// /status. Credentials are compared as SHA-256 digests with timingSafeEqual: equal lengths whatever
-// was sent, and no early exit that would tell an attacker how much of a guess was right.
+// Optional basic auth for / and /status (`status.auth`, docs/status.md "Basic auth"), as haproxy's
+// `stats auth` gave the old setups. The password lives in a file so that it stays out of vip.yaml,
+// the pod manifest and /status. Credentials are compared as SHA-256 digests with timingSafeEqual:
+// equal lengths whatever was sent, and no early exit that would tell an attacker how much of a guess
+// was right.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { StatusConfig } from '../config/schema.js';

@@ -1,4 +1,4 @@
-// The status server on `status.listen` (design.md): /healthz answers while the process runs (a static
+// The status server on `status.listen` (docs/status.md): /healthz answers while the process runs (a static
 // pod's liveness probe); /readyz answers 200 once the config is applied and the sockets are open, 503
 // before and while stopping; /metrics is Prometheus's text format; /status the daemon's state as JSON;
 // / the status page. With `status.auth`, / and /status want basic auth (the probes and /metrics stay

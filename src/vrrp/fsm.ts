@@ -1,4 +1,4 @@
-// The VRRP state machine (RFC 3768 6.4, RFC 5798 6.4) as a pure step function (style.md 5):
+// The VRRP state machine (RFC 3768 6.4, RFC 5798 6.4) as a pure step function:
 // step(state, event) -> { state, actions }. No clock and no I/O: timers are actions the runtime arms,
 // and their expiry comes back as events.
 import { compareIpv4 } from '../net/ipv4-bytes.js';
@@ -179,7 +179,10 @@ function backupHearsAdvert(config: FsmConfig, state: FsmState, advert: Extract<F
   return { state: { ...state, masterAddress: advert.source, masterAdverIntervalMs, preemptDelay }, actions };
 }
 
-/** RFC 5798 6.4.3, with the split-brain repair of design.md's wire facts. */
+/**
+ * RFC 5798 6.4.3, with keepalived's split-brain repair: a lower priority heard makes the master
+ * advertise at once and re-send gratuitous ARP (docs/vrrp-state-machine.md).
+ */
 function masterHearsAdvert(config: FsmConfig, state: FsmState, advert: Extract<FsmEvent, { type: 'advert' }>): StepResult {
   const readvertise: FsmAction[] = [
     { type: 'sendAdvert', priority: state.priority },

@@ -1,5 +1,5 @@
 // One VRRP instance at run time: feeds events to the pure state machine and carries out its actions
-// through small injected ports (style.md 8), with an injected clock (style.md 6). The same class runs
+// through small injected ports, with an injected clock (clock.ts). The same class runs
 // on real sockets in the daemon and on an in-memory LAN in the scenario tests.
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.js';

@@ -1,6 +1,6 @@
 // Pure encode/decode of VRRP advertisements: VRRPv2 (RFC 3768 5.1) and VRRPv3 (RFC 5798 5.1), IPv4 only.
-// No sockets, no timers (style.md 1). `decode` never throws: bytes from the wire are untrusted, and
-// each failure has a stable reason that the runtime counts (style.md 2).
+// No sockets, no timers (a lint rule holds that: test/architecture/purity-lint.test.ts). `decode` never
+// throws: bytes from the wire are untrusted, and each failure has a stable reason that the runtime counts.
 import { finishChecksum, internetChecksum, sumWords } from './checksum.js';
 import { bytesToIpv4, ipv4ToBytes } from '../net/ipv4-bytes.js';
 

@@ -1,4 +1,4 @@
-// Meaning checks on a received advertisement (style.md 3: the codec checks syntax, this checks that the
+// Meaning checks on a received advertisement (the codec checks syntax, this checks that the
 // packet is for us and may be believed), as FRR's vrrp_recv_advertisement() and keepalived's
 // vrrp_check_packet(). Pure; each refusal has a stable reason the runtime counts.
 import { decode, type DecodeFailure, type Advertisement } from './packet.js';
