@@ -1,4 +1,5 @@
-// "No spurious failover during 60 s with the host's CPU busy" (issue 4): an elected group, the client
+// "No spurious failover during 60 s with the host's CPU busy" (a target in docs/benchmarks.md,
+// "Failover"): an elected group, the client
 // probing, and one busy loop per CPU started in the master's host. Network namespaces share the CPUs,
 // so the loops compete with every daemon of the group, the backups included (a starved backup that
 // misses adverts would take the VIP just as wrongly). Default nice, as a runaway process would have.

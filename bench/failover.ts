@@ -1,4 +1,4 @@
-// `npm run bench -- failover`: issue 4's failover benchmark, keepalived and tsvip in the same lab with
+// `npm run bench -- failover`: the failover benchmark, keepalived and tsvip in the same lab with
 // the same client, written to docs/benchmarks.md under "## Failover".
 //   --runs N            kill -9 runs per implementation and setup (5)
 //   --heal-runs N       partition-then-heal runs per implementation and setup, 0 to skip them (3)

@@ -1,11 +1,11 @@
-// One "partition, then heal" measurement (issue 4: "partition then heal -> one master within one advert
-// interval and the client reaches the VIP again within one advert interval, whichever side's advert
-// crosses first"). A fresh group elects h1, the client probes the VIP every 10 ms, then h1's port is
+// One "partition, then heal" measurement; the target (docs/benchmarks.md, "Failover"): one master within
+// one advert interval and the client reaches the VIP again within one advert interval, whichever side's
+// advert crosses first. A fresh group elects h1, the client probes the VIP every 10 ms, then h1's port is
 // detached from the bridge: its carrier stays up, so h1 hears nobody and stays master on its own, while
 // h2 takes over and the client follows h2. Then the port is attached again and two masters hear each
 // other. The loser must step down, and the client, whose ARP entry points at the loser's MAC, must be
 // told to move; if the winner's advert crosses first and the loser steps down without a word, nobody
-// tells it (issue 4 measured keepalived 2.2.7 cutting the client off for 46.6 s that way).
+// tells it (keepalived 2.2.7 was measured cutting the client off for 46.6 s that way).
 import type { LabHost } from '../src/lab/lab.js';
 import { longestOutage, startProber, whoHoldsVip } from '../src/lab/vip-client.js';
 import type { ProbeAttempt } from '../src/lab/vip-client.js';

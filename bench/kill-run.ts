@@ -1,4 +1,4 @@
-// One "kill -9 of the master" measurement (issue 4, Benchmark): a fresh group elects a master, the
+// One "kill -9 of the master" measurement (docs/benchmarks.md, "Failover"): a fresh group elects a master, the
 // client probes the VIP every 10 ms, then the master's VRRP daemon (its whole process group) and its
 // listener get SIGKILL at the same instant: the host's software is gone, the host and its interface are
 // not, as when keepalived and haproxy crash together. The listener goes too because otherwise the

@@ -1,4 +1,4 @@
-// The load balancer benchmark's lab (issue 5, "Benchmark"): h1 and h2 run nginx (a small response and a
+// The load balancer benchmark's lab (docs/benchmarks.md, "Load balancer"): h1 and h2 run nginx (a small response and a
 // 10 MiB file), h3 is the proxy host where haproxy and tsvip take turns, h4 is the client (wrk and
 // bench/lb-client.ts), h5 runs a second tsvip as the VRRP peer for the election-under-load check. All of
 // it in the namespaces of one lab (src/lab), files in the benchmark's temporary directory; the lab's
@@ -22,7 +22,7 @@ export const BULK_PATH = '/10m';
 export const BULK_BYTES = 10 * 1024 * 1024;
 export const VIP = '198.18.0.100/24';
 export const VIP_ADDRESS = '198.18.0.100';
-/** v3 at 100 ms (issue 5: "no spurious VRRP transition ... with the election at v3/100 ms"). */
+/** v3 at 100 ms: the target is no VRRP transition under full proxy load with the election that fast. */
 export const ADVERT_INTERVAL_MS = 100;
 /**
  * File descriptors: every process gets the hard limit this process has (a process without
@@ -204,7 +204,7 @@ export interface ProxyOptions {
   readonly vrrpPriority?: number;
   /** tsvip only: options for node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[];
-  /** haproxy only: its `nbthread` (1 unless asked: one core, as issue 5 compares). */
+  /** haproxy only: its `nbthread` (1 unless asked: one core, as tsvip's one data-path thread). */
   readonly haproxyThreads?: number;
   /** tsvip only: the npm install (`node bin/tsvip`, the default) or the single executable. */
   readonly form?: TsvipForm;

@@ -1,5 +1,5 @@
-// The "## Load balancer" section of docs/benchmarks.md: issue 5's table (haproxy and tsvip from the same
-// run, tsvip as a ratio of haproxy), its targets, the election under load, and where tsvip's time goes.
+// The "## Load balancer" section of docs/benchmarks.md: the table (haproxy and tsvip from the same run,
+// tsvip as a ratio of haproxy), its targets, the election under load, and where tsvip's time goes.
 import type { LbOptions } from './lb.js';
 import type { HoldResult, ProxyKind } from './lb-lab.js';
 import { ADVERT_INTERVAL_MS, NOFILE, holdCount } from './lb-lab.js';
@@ -61,7 +61,7 @@ export interface LbResults {
   readonly failures: readonly { readonly what: string; readonly error: string }[];
 }
 
-/** Issue 5's RSS bound: 150 MB at 10,000 connections. */
+/** The RSS target: at most 150 MB while holding 10,000 connections. */
 const RSS_LIMIT_BYTES = 150e6;
 
 export function lbMarkdown(results: LbResults): string {
@@ -89,11 +89,11 @@ export function lbMarkdown(results: LbResults): string {
 
   const table = measures(h, t, options);
   lines.push(
-    `| measure (median of the rounds, min–max) | haproxy | tsvip | tsvip / haproxy | target (issue 5) |`,
+    `| measure (median of the rounds, min–max) | haproxy | tsvip | tsvip / haproxy | target |`,
     '|---|---|---|---|---|',
     ...table.rows,
     '',
-    'Targets (issue 5), tsvip against haproxy in the same run:',
+    'Targets, tsvip against haproxy in the same run:',
     '',
     ...table.targets.map((target) => `- ${target}`),
     ...(results.vrrp === null ? [] : [`- no VRRP transition while wrk runs at full load, election at v3/${ADVERT_INTERVAL_MS} ms: ${verdict(results.vrrp.transitions.length === 0 && results.vrrp.vipOnProxy && !results.vrrp.vipOnPeer)}`]),

@@ -1,4 +1,4 @@
-// `npm run bench -- lb`: issue 5's load balancer benchmark, haproxy and tsvip in turns on the same
+// `npm run bench -- lb`: the load balancer benchmark, haproxy and tsvip in turns on the same
 // host of one lab, driven by the same wrk, written to docs/benchmarks.md under "## Load balancer".
 //   --rounds N          rounds; each runs both proxies, in alternating order (3)
 //   --seconds S         length of each measured wrk run (10)
@@ -6,7 +6,7 @@
 //   --hold N            idle connections held through the proxy for the RSS reading (10000)
 //   --vrrp-seconds S    per wrk mode in the election-under-load check, 0 to skip it (10)
 //   --profile MODES     wrk modes to profile tsvip under (--cpu-prof), comma-separated, or none (close,keepalive)
-//   --haproxy-threads N haproxy's nbthread (1: one core, as issue 5 compares)
+//   --haproxy-threads N haproxy's nbthread (1: one core, as tsvip's one data-path thread)
 //   --dry-run           print the section instead of writing it
 //   --out FILE          instead of docs/benchmarks.md
 import { execFile } from 'node:child_process';

@@ -109,7 +109,7 @@ function cellOrMissing(results: FailoverResults, cell: string): string {
   return results.tsvipMissing === null ? cell : 'missing';
 }
 
-/** Issue 4's targets, judged only when both sides were measured in this run. */
+/** The failover targets, judged only when both sides were measured in this run. */
 function targets(results: FailoverResults): string[] {
   if (results.tsvipMissing !== null) return [];
   const median = (implementation: ImplementationName, setup: SetupId) =>
@@ -118,7 +118,7 @@ function targets(results: FailoverResults): string[] {
   const [tv2, kv2, tv3] = [median('tsvip', 'v2'), median('keepalived', 'v2'), median('tsvip', 'v3')];
   const busy = results.busy.filter((b) => b.implementation === 'tsvip');
   return [
-    'Targets (issue 4):',
+    'Targets:',
     '',
     `- v2/1 s median outage no worse than keepalived's in the same run: ${verdict(tv2 === null || kv2 === null ? null : tv2 <= kv2)}`,
     `- v3/100 ms median outage below 400 ms: ${verdict(tv3 === null ? null : tv3 < 400)}`,

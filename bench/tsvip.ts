@@ -1,5 +1,5 @@
-// tsvip as the benchmark runs it: the way an operator does (`node bin/tsvip start -c vip.yaml`, design.md
-// "CLI"), from the same instance spec that keepalived gets, in a process group of its own so that
+// tsvip as the benchmark runs it: the way an operator does (`node bin/tsvip start -c vip.yaml`, README
+// "`tsvip start`"), from the same instance spec that keepalived gets, in a process group of its own so that
 // `kill -9` is the same crash for both (test/lab/keepalived.ts says why that matters for keepalived).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -63,7 +63,7 @@ export function tsvipProgram(form: TsvipForm): readonly string[] {
   return form === 'sea' ? [join(repoRoot(), 'out', 'tsvip')] : [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip')];
 }
 
-/** vip.yaml (design.md "Config") for the instance keepalived would run from the same spec. */
+/** vip.yaml for the instance keepalived would run from the same spec. */
 export function tsvipConfig(spec: KeepalivedSpec, extras?: TsvipExtras): string {
   const instance: Record<string, unknown> = {
     name: spec.name,

@@ -26,7 +26,7 @@ export interface ProtocolSetup {
   readonly authPass?: string;
 }
 
-/** The two setups of issue 4's interop tests: what a kubeadm cluster with keepalived typically runs, and the fast one. */
+/** The two setups of the keepalived interop tests (test/e2e/keepalived-interop.test.ts): what a kubeadm cluster with keepalived typically runs, and the fast one. */
 export const protocolSetups: Readonly<Record<SetupId, ProtocolSetup>> = {
   v2: { id: 'v2', title: 'v2, 1 s, unicast, PASS auth', version: 2, advertIntervalMs: 1000, vrid: 51, unicast: true, authPass: 'k8s-vip' },
   v3: { id: 'v3', title: 'v3, 100 ms, multicast', version: 3, advertIntervalMs: 100, vrid: 53, unicast: false },
