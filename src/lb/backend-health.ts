@@ -1,4 +1,4 @@
-// Health of one load balancer's backends (design.md, load balancer): active checks (tcp, http, https) with
+// Health of one load balancer's backends: active checks (tcp, http, https) with
 // rise/fall, passive marking from the proxy's connect failures, and the pool's state for the
 // `backends` tracker.
 //

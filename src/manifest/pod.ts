@@ -1,4 +1,4 @@
-// `tsvip manifest pod`: a static pod for /etc/kubernetes/manifests/ (design.md "CLI"). Pure: a
+// `tsvip manifest pod`: a static pod for /etc/kubernetes/manifests/. Pure: a
 // validated config in, YAML text out. The object is typed with the Kubernetes v1 Pod type, so a
 // misspelt field fails to compile (the API's own schema, which the tests validate against, lets
 // unknown fields through).
