@@ -1,4 +1,4 @@
-// `tsvip start` refuses to act when it cannot do its job, and says why (issue 4, "Daemon"): the same
+// `tsvip start` refuses to act when it cannot do its job, and says why: the same
 // errors as `check` for a bad config, then host checks naming the missing capability or interface.
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
