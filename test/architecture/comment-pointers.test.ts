@@ -1,4 +1,5 @@
-// Comments point only inside the repository: a reader of src/, test/, bench/ or scripts/ has the
+// Comments point only inside the repository: a reader of src/, test/, bench/, scripts/ or the tool
+// configs has the
 // repository, not the team's planning documents, its tracker's numbers or a notes folder beside it.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -43,11 +44,12 @@ export function pointersOutside(text: string, shell = false): string[] {
 }
 
 function sourceFiles(): string[] {
-  return FOLDERS.flatMap((folder) =>
+  const rootConfigs = readdirSync(ROOT).filter((file) => /\.config\.(js|ts|mjs)$/.test(file)).map((file) => join(ROOT, file));
+  return rootConfigs.concat(...FOLDERS.map((folder) =>
     readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
       .filter((file) => EXTENSIONS.test(file) && !file.startsWith('fixtures/') && !file.includes('node_modules'))
       .map((file) => join(ROOT, folder, file)),
-  );
+  ));
 }
 
 describe('comments point only inside the repository', () => {

@@ -14,6 +14,8 @@ const PURE_FILES = [
   'src/vrrp/checksum.ts',
   'src/lb/balance.ts',
   'src/lb/engine/failover-policy.ts',
+  'src/lb/counters-recorder.ts',
+  'src/convert/repair.ts',
   'src/net/address.ts',
   'src/net/ipv4-bytes.ts',
   'src/net/sockaddr.ts',
