@@ -1,5 +1,5 @@
 // ESLint flat config: typescript-eslint's type-aware recommended rules for src/ and test/, plus the
-// purity rule from style.md: the VRRP codec and state machine touch no sockets and no timers.
+// purity rule: the pure parts (codecs, the state machine, the picker...) touch no sockets, timers or native calls.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -23,8 +23,9 @@ export default tseslint.config(
     },
   },
   {
-    // Pure parts (style.md 1, 5): codecs, checksums, filters, the state machine, the backend picker, the
-    // data path's failover policy and the address helpers compute from their arguments only.
+    // Pure parts: codecs, checksums, filters, the state machine, the backend picker, the data path's
+    // failover policy and counters, convert's repair and the address helpers compute from their
+    // arguments only.
     // test/architecture/purity-lint.test.ts keeps this list whole.
     files: [
       'src/vrrp/packet.ts',
@@ -34,12 +35,14 @@ export default tseslint.config(
       'src/vrrp/checksum.ts',
       'src/lb/balance.ts',
       'src/lb/engine/failover-policy.ts',
+      'src/lb/counters-recorder.ts',
+      'src/convert/repair.ts',
       'src/net/*.ts',
       'src/daemon/reload-plan.ts',
       'src/daemon/instance-settings.ts',
     ],
     rules: {
-      'no-restricted-imports': ['error', { paths: nodeModulesWithoutPrefix, patterns: [{ group: ['node:net', 'node:dgram', 'node:timers', 'node:timers/*', 'node:fs', 'node:child_process', 'netlink', 'koffi', '**/sys/*'], message: 'This part is pure: no sockets, no timers, no native calls (style.md 1, 5).' }] }],
+      'no-restricted-imports': ['error', { paths: nodeModulesWithoutPrefix, patterns: [{ group: ['node:net', 'node:dgram', 'node:timers', 'node:timers/*', 'node:fs', 'node:child_process', 'netlink', 'koffi', '**/sys/*'], message: 'This part is pure: no sockets, no timers, no native calls.' }] }],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate'],
     },
   },

@@ -102,6 +102,13 @@ export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: St
       .filter((record) => record.part === 'vrrp' && typeof record.reason === 'string' && record.tracker === undefined && typeof record.to === 'string')
       .map((record) => ({ instance: String(record.instance), from: String(record.from), to: String(record.to), reason: String(record.reason), priority: Number(record.priority) }));
   const state = (instance?: string): string => transitions().filter((t) => instance === undefined || t.instance === instance).at(-1)?.to ?? 'initialize';
+  // A daemon that has exited will never reach the state: the waits below fail at once, with its output.
+  let exit: ProcessExit | null = null;
+  void child.exited.then((result) => (exit = result));
+  const unlessExited = <T>(value: T | undefined): T | undefined => {
+    if (value === undefined && exit !== null) throw new Error(`${host.name}: tsvip exited (code ${String(exit.code)}, signal ${String(exit.signal)}) while a test waited for it`);
+    return value;
+  };
   const describe = (): string => `${host.name}: stdout:\n${child.output().stdout.slice(-4000)}\nstderr:\n${child.output().stderr.slice(-2000)}`;
   return {
     host,
@@ -112,14 +119,14 @@ export function startTsvip(lab: Lab, host: LabHost, config: unknown, options: St
     state,
     waitForState: async (wanted, waitOptions = {}) => {
       try {
-        await waitUntil(() => (state(waitOptions.instance) === wanted ? true : undefined), `${host.name} to be ${wanted}`, waitOptions.limitMs ?? 20_000);
+        await waitUntil(() => unlessExited(state(waitOptions.instance) === wanted ? true : undefined), `${host.name} to be ${wanted}`, waitOptions.limitMs ?? 20_000);
       } catch (error) {
         throw new Error(`${(error as Error).message}\n${describe()}`, { cause: error });
       }
     },
     waitForLog: async (match, what, limitMs = 20_000) => {
       try {
-        return await waitUntil(() => logs().find(match), `${host.name}: ${what}`, limitMs);
+        return await waitUntil(() => unlessExited(logs().find(match)), `${host.name}: ${what}`, limitMs);
       } catch (error) {
         throw new Error(`${(error as Error).message}\n${describe()}`, { cause: error });
       }

@@ -23,7 +23,8 @@ import { errnoName } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK } from '../sys/socket-constants.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineStats, FromEngine, ToEngine } from './engine/protocol.js';
-import { backendAddresses, newBackendCounters, newLoadBalancerCounters } from './pool.js';
+import { backendAddresses } from './pool.js';
+import { newBackendCounters, newLoadBalancerCounters } from './counters-recorder.js';
 import type { BackendAddress, BackendHealthView, LoadBalancerCounters } from './types.js';
 
 const LISTEN_BACKLOG_MIN = 511;

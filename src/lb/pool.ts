@@ -1,11 +1,12 @@
 // One load balancer's backends: the current list (replaced on reload), who is up (asked of the health
-// view), the balancing state, and the per-backend counters. A backend removed by a reload keeps its
-// counters while it still has connections, and leaves `counters.backends` when the last one ends.
+// view) and the balancing state. What happens to each backend is told to the counters recorder, which
+// also says how many connections each has (leastconn balances on it).
 import { parseHostPort } from '../net/address.js';
 import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { INITIAL_BALANCE_STATE, isEligible, pickBackend, type BalanceAlgorithm, type BalanceState, type Candidate } from './balance.js';
-import type { BackendAddress, BackendCounters, LoadBalancerCounters, PoolHealthView } from './types.js';
+import type { CountersRecorder } from './counters-recorder.js';
+import type { BackendAddress, BackendCounters, PoolHealthView } from './types.js';
 
 /** The backends of a validated config, addresses split into host and port. */
 export function backendAddresses(config: LoadBalancerConfig): BackendAddress[] {
@@ -19,20 +20,12 @@ export function backendAddresses(config: LoadBalancerConfig): BackendAddress[] {
   });
 }
 
-export function newBackendCounters(): BackendCounters {
-  return { active: 0, total: 0, failedConnects: 0, retries: 0, bytesIn: 0, bytesOut: 0 };
-}
-
-export function newLoadBalancerCounters(): LoadBalancerCounters {
-  return { active: 0, total: 0, failedConnects: 0, retries: 0, rejected: 0, bytesIn: 0, bytesOut: 0, backends: {} };
-}
-
 export interface BackendPoolOptions {
   backends: readonly BackendAddress[];
   algorithm: BalanceAlgorithm;
   health: PoolHealthView;
-  /** The load balancer's counters; the pool keeps `counters.backends` in step with its list. */
-  counters: LoadBalancerCounters;
+  /** Where the pool reports its list, each attempt and each failure. */
+  recorder: CountersRecorder;
 }
 
 export interface BackendPoolUpdate {
@@ -45,14 +38,14 @@ export class BackendPool {
   private algorithm: BalanceAlgorithm;
   private readonly health: PoolHealthView;
   private state: BalanceState = INITIAL_BALANCE_STATE;
-  private readonly counters: LoadBalancerCounters;
+  private readonly recorder: CountersRecorder;
 
   constructor(options: BackendPoolOptions) {
     this.list = options.backends;
     this.algorithm = options.algorithm;
     this.health = options.health;
-    this.counters = options.counters;
-    for (const backend of this.list) this.countersOf(backend.name);
+    this.recorder = options.recorder;
+    this.recorder.list(this.list.map((backend) => backend.name));
   }
 
   get backends(): readonly BackendAddress[] {
@@ -66,10 +59,7 @@ export class BackendPool {
     // would skew the first cycle of the new one.
     this.state = INITIAL_BALANCE_STATE;
     this.algorithm = update.algorithm;
-    for (const backend of this.list) this.countersOf(backend.name);
-    for (const [name, counters] of Object.entries(this.counters.backends)) {
-      if (counters.active === 0 && !this.isListed(name)) delete this.counters.backends[name];
-    }
+    this.recorder.list(this.list.map((backend) => backend.name));
   }
 
   /** The next backend for a client, skipping those in `exclude`; null when none is up. */
@@ -84,25 +74,20 @@ export class BackendPool {
     return this.candidates().some((candidate) => isEligible(candidate, exclude));
   }
 
-  /** A connection to `backend` is opening: counted active (leastconn sees it) until release(). */
-  acquire(backend: BackendAddress): BackendCounters {
-    const counters = this.countersOf(backend.name);
-    counters.active += 1;
+  /** A connection to `backend` is opening (a retry after another failed): active on it until release(). */
+  acquire(backend: BackendAddress, retry: boolean): BackendCounters {
+    const counters = this.recorder.backend(backend.name);
+    this.recorder.attemptStarted(counters, retry);
     return counters;
   }
 
   release(backend: BackendAddress): void {
-    const counters = this.counters.backends[backend.name];
-    if (!counters) return;
-    counters.active = Math.max(0, counters.active - 1);
-    if (counters.active === 0 && !this.isListed(backend.name)) delete this.counters.backends[backend.name];
+    this.recorder.attemptEnded(backend.name);
   }
 
   /** Passive health: a connect failed or timed out, or the backend stayed silent (engine/proxied-connection.ts). */
   reportFailure(backend: BackendAddress, detail: string): void {
-    this.counters.failedConnects += 1;
-    const counters = this.counters.backends[backend.name];
-    if (counters) counters.failedConnects += 1;
+    this.recorder.backendFailed(backend.name);
     this.health.reportFailure(backend.name, detail);
   }
 
@@ -111,20 +96,7 @@ export class BackendPool {
       name: backend.name,
       weight: backend.weight,
       up: this.health.isUp(backend.name),
-      active: this.counters.backends[backend.name]?.active ?? 0,
+      active: this.recorder.activeOn(backend.name),
     }));
-  }
-
-  private isListed(name: string): boolean {
-    return this.list.some((backend) => backend.name === name);
-  }
-
-  private countersOf(name: string): BackendCounters {
-    let counters = this.counters.backends[name];
-    if (!counters) {
-      counters = newBackendCounters();
-      this.counters.backends[name] = counters;
-    }
-    return counters;
   }
 }

@@ -4,7 +4,7 @@ import { partCycles, runtimeImports, type ImportEdge } from './import-graph.js';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
-describe('folders of src/ depend downwards (design.md, Architecture)', () => {
+describe('folders of src/ depend downwards', () => {
   test('no two parts of src/ import each other at run time, directly or round a longer loop', () => {
     const edges = runtimeImports(SRC);
     const cycles = partCycles(edges);

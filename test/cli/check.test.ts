@@ -1,4 +1,4 @@
-// `tsvip check` and friends, through the built binary (design.md "CLI": exit 0 ok, 1 invalid, 2 usage).
+// `tsvip check` and friends, through the built binary (exit 0 ok, 1 invalid, 2 usage).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -13,7 +13,7 @@ describe('JSON Schema for editors', () => {
     expect(example.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/vip.schema.json');
   });
 
-  test('it describes the keys and ranges of design.md', () => {
+  test('it describes the keys and ranges of the config', () => {
     const schema = JSON.parse(vipJsonSchemaText()) as { properties: { vrrp: { anyOf: { items?: { properties: Record<string, unknown>; required: string[] } }[] } } };
     const instance = schema.properties.vrrp.anyOf.find((branch) => branch.items)?.items;
     expect(instance?.required).toEqual(['name', 'interface', 'vrid', 'vips']);

@@ -1,5 +1,5 @@
 // The loader is fed untrusted text: whatever it gets, it returns a config or throws a ConfigError,
-// never anything else (style.md 10).
+// never anything else.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';

@@ -1,4 +1,4 @@
-// Valid configs load with every default applied and visible (design.md "Config").
+// Valid configs load with every default applied and visible (the defaults of config/schema.ts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
@@ -6,7 +6,7 @@ import { formatProblem } from '../../src/errors.js';
 import { instanceWith, loadBalancerWith, yamlLines } from './yaml-text.js';
 
 describe('valid vip.yaml', () => {
-  test('a minimal instance gets every default of design.md', () => {
+  test('a minimal instance gets every default', () => {
     const { config, warnings } = loadConfigText(instanceWith(), 'vip.yaml');
     expect(warnings).toEqual([]);
     expect(config).toEqual({
@@ -34,7 +34,7 @@ describe('valid vip.yaml', () => {
     });
   });
 
-  test('a minimal load balancer gets every default of design.md', () => {
+  test('a minimal load balancer gets every default', () => {
     const { config } = loadConfigText(loadBalancerWith(), 'vip.yaml');
     expect(config.vrrp).toEqual([]);
     expect(config.loadBalancers).toEqual([

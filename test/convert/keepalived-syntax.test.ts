@@ -1,5 +1,5 @@
 // keepalived.conf's block syntax: comments, quotes, nested blocks, include. Decoders of untrusted text
-// never throw (style.md 2, 10).
+// never throw.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

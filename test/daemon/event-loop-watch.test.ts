@@ -1,4 +1,4 @@
-// The daemon says when its event loop is slow enough to make adverts late (design.md "Architecture").
+// The daemon says when its event loop is slow enough to make adverts late.
 // The report period runs on vitest's fake interval timer, so a report comes when the test advances it;
 // the delay itself is measured for real (perf_hooks) from a stall the test makes.
 import { Writable } from 'node:stream';

@@ -1,4 +1,4 @@
-// Host checks name what is missing before tsvip touches anything (style.md 12).
+// Host checks name what is missing before tsvip touches anything.
 import { describe, expect, test } from 'vitest';
 import { checkHost, effectiveCapabilities, HostCheckError, missingCapabilities } from '../../src/daemon/host-checks.js';
 import { loadConfigText } from '../../src/config/load.js';

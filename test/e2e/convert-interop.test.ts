@@ -1,4 +1,4 @@
-// issue 6 "convert round trip": a keepalived.conf converted by `tsvip convert` runs against the
+// The convert round trip: a keepalived.conf converted by `tsvip convert` runs against the
 // original keepalived on another host, and they agree on one master; when keepalived's master dies,
 // the converted tsvip takes over.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // Gratuitous ARP on a real wire: after a failover, a client on the segment that still points the VIP
 // at the old master's MAC moves to the new master's as soon as it hears our announcement, without
-// asking (design.md wire facts: broadcast ARP request, sender = target = VIP, sender MAC = interface MAC).
+// asking (broadcast ARP request, sender = target = VIP, sender MAC = interface MAC).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';

@@ -1,4 +1,4 @@
-// tsvip and real keepalived (the Debian package) in one VRRP group (issue 4, "Interop"): in both roles
+// tsvip and real keepalived (the Debian package) in one VRRP group: in both roles
 // they agree on one master, and when either side's master dies the other side takes over.
 // (a) v2, PASS auth, unicast peers, nopreempt; (b) v3 multicast at 100 ms.
 import { mkdtempSync, rmSync } from 'node:fs';

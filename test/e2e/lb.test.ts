@@ -1,4 +1,4 @@
-// The load balancer as operators judge it (issue 5): three hosts, each with an apiserver stand-in
+// The load balancer as operators judge it: three hosts, each with an apiserver stand-in
 // (HTTPS /readyz, /name, /watch) and tsvip holding a VIP with a `vip:8443` load balancer to the
 // apiservers; a client opens 100 new HTTPS connections a second through the VIP.
 import { afterEach, describe, expect, test } from 'vitest';

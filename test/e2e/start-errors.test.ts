@@ -1,11 +1,11 @@
-// `tsvip start` refuses to act when it cannot do its job, and says why (issue 4, "Daemon"): the same
+// `tsvip start` refuses to act when it cannot do its job, and says why: the same
 // errors as `check` for a bad config, then host checks naming the missing capability or interface.
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { useLab } from '../lab/index.js';
-import { TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
+import { startTsvip, TSVIP_BIN } from '../../src/lab/tsvip-daemon.js';
 import { VIP_CIDR } from './vrrp-group.js';
 
 function configFile(text: string): string {
@@ -30,6 +30,18 @@ describe('tsvip start refuses what it cannot run', { timeout: 60_000 }, () => {
     expect(started.stderr).toBe(checked.stderr);
     expect(started.stderr).toContain(`${file}:2:42 vrrp[0].vrid:`);
     expect(await lab().addresses(lab().host(1))).toHaveLength(1);
+  });
+
+  test("a lab wait on a daemon that exited fails with the exit and the daemon's output, not a timeout", async () => {
+    const tsvip = startTsvip(lab(), lab().host(1), instance('eth9'));
+    expect(await tsvip.exited).toEqual({ code: 1, signal: null });
+    const waited = await tsvip.waitForState('master').then(
+      () => 'reached',
+      (error: unknown) => (error as Error).message,
+    );
+    expect(waited).toContain('h1: tsvip exited (code 1, signal null) while a test waited for it');
+    expect(waited).toContain('interface eth9 (instance VI_1) does not exist on this host');
+    expect(waited).not.toContain('timed out');
   });
 
   test('an interface that does not exist is named, with its key', async () => {

@@ -1,4 +1,4 @@
-// Three tsvip hosts and a client in namespaces (issue 4, "Tests that must exist"): one VIP holder in
+// Three tsvip hosts and a client in namespaces: one VIP holder in
 // every mode; kill -9 and SIGTERM of the master hand the VIP over and the client follows the new MAC;
 // preempt takes it back, nopreempt does not.
 import { afterEach, describe, expect, test } from 'vitest';

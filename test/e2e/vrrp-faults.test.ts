@@ -1,4 +1,4 @@
-// What goes wrong on real networks, with tsvip hosts in namespaces (issue 4): wrong auth, a failing
+// What goes wrong on real networks, with tsvip hosts in namespaces: wrong auth, a failing
 // tracker, a pulled cable, a VIP left by a killed predecessor, a partition that heals, a VIP deleted
 // by someone else, and a SIGHUP reload.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// VRRP on a real wire between lab hosts: what tsvip's raw socket sends is what design.md's wire facts
-// say (protocol 112, TTL 255, TOS 0xC0, 224.0.0.18 or the unicast peer, the configured source).
+// VRRP on a real wire between lab hosts: what tsvip's raw socket sends is what keepalived expects on the wire
+// (protocol 112, TTL 255, TOS 0xC0, 224.0.0.18 or the unicast peer, the configured source).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';

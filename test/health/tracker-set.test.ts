@@ -25,7 +25,7 @@ function get(trackers: Record<string, ExternalTracker>, name: string): ExternalT
   return tracker;
 }
 
-describe('weights (design.md, as keepalived)', () => {
+describe('weights, as keepalived', () => {
   test.each([
     // state, weight -> weight added, faults
     ['init', 0, 0, true],

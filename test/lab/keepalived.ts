@@ -1,5 +1,5 @@
 // Real keepalived (the Debian package, 2.2.7; requireKeepalived() checks for 2.2) in a lab host: the
-// reference that tsvip is measured against and must interoperate with (issue 4). keepalivedConfig()
+// reference that tsvip is measured against and must interoperate with. keepalivedConfig()
 // writes a minimal keepalived.conf for one vrrp_instance; startKeepalived() runs it with private pid
 // files, so it cannot collide with a system keepalived or with the keepalived of another lab host.
 //

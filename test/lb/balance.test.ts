@@ -1,4 +1,4 @@
-// The backend picker against naive references (style.md 10): exact weighted counts per round robin
+// The backend picker against naive references: exact weighted counts per round robin
 // cycle, nginx's documented order, and leastconn's minimum of active/weight with round robin among
 // equals.
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// Hung backends (issue 5 §3): a backend that accepts but stays silent past firstByteTimeout after the
+// Hung backends: a backend that accepts but stays silent past firstByteTimeout after the
 // client's first bytes is left for the next one, the bytes replayed there, and reported.
 import { describe, expect, it } from 'vitest';
 import { REPLAY_LIMIT_BYTES } from '../../src/lb/engine/proxied-connection.js';

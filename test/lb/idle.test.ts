@@ -1,4 +1,4 @@
-// Long-lived connections (issue 5 §2): idleTimeout 0 never cuts a silent connection (watches, `kubectl
+// Long-lived connections: idleTimeout 0 never cuts a silent connection (watches, `kubectl
 // logs -f`), a non-zero one does, and both proxy sockets carry TCP keepalive.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';

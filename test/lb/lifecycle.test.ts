@@ -1,4 +1,4 @@
-// maxConnections, stopAccepting, drain and update (issue 5 §2, §6) on loopback.
+// maxConnections, stopAccepting, drain and update on loopback.
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // The data path on loopback with real sockets: retries, connect timeout, half-close, backpressure,
-// errors, and clients closed when no backend is up (issue 5 §2, §4).
+// errors, and clients closed when no backend is up.
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { loadBalancerSchema } from '../../src/config/schema.js';

@@ -1,4 +1,4 @@
-// `tsvip manifest pod|systemd` through the built binary: exit codes (design.md "CLI": 0 ok, 1 invalid
+// `tsvip manifest pod|systemd` through the built binary: exit codes (0 ok, 1 invalid
 // config, 2 usage), the checked config, and the generated examples in deploy/ kept current.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 // `tsvip manifest pod`: the static pod validates against the Kubernetes v1 Pod schema and carries what
-// tsvip needs on a control-plane host (design.md "CLI"; issue 6 §3).
+// tsvip needs on a control-plane host.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { Pod } from 'kubernetes-models/v1/Pod';

@@ -1,5 +1,5 @@
 // `tsvip manifest systemd`: the unit passes `systemd-analyze verify` (Debian package: systemd) and
-// has what a supervisor of tsvip needs (design.md "CLI"; issue 6 §3).
+// has what a supervisor of tsvip needs.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

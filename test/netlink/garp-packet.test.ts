@@ -1,4 +1,4 @@
-// The gratuitous ARP that a new master sends (design.md wire facts; RFC 826 layout), against
+// The gratuitous ARP that a new master sends (RFC 826 layout), against
 // keepalived's own bytes, field by field, and for any VIP and MAC.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';

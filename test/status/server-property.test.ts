@@ -1,4 +1,4 @@
-// The status server fed what a network can send it (style.md 10): random methods, paths and
+// The status server fed what a network can send it: random methods, paths and
 // Authorization headers get the answer an operator expects (the route, 401 with a challenge, 404,
 // 405), counted as docs/status.md says; raw bytes that are not HTTP at all never bring a 500 or take
 // the server down. Every run also checks that nothing was logged as a failed request.

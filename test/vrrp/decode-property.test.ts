@@ -1,5 +1,5 @@
 // decode over valid adverts changed at random, the checksum made right again after each change: random
-// bytes almost never carry a right checksum and stop there, these reach every later check (style.md 10).
+// bytes almost never carry a right checksum and stop there, these reach every later check.
 // The expectation is read off the packet's fields as RFC 3768 5.1 and RFC 5798 5.1 lay them out, in
 // the order decode documents: length, version, type, checksum, count against length, auth type.
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// Golden bytes from an independent source (style.md 9): keepalived's own adverts, captured on the wire by
+// Golden bytes from an independent source: keepalived's own adverts, captured on the wire by
 // test/fixtures/capture-keepalived.sh (see test/fixtures/keepalived/README.md). The encoder must give the
 // captured VRRP message byte for byte, checksum included, and the IPv4 header builder the captured header.
 // Reads only the checked-in fixtures: no root and no keepalived at test time.

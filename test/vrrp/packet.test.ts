@@ -1,4 +1,4 @@
-// The VRRP codec against RFC 3768 5.1 / RFC 5798 5.1, and properties over random input (style.md 10).
+// The VRRP codec against RFC 3768 5.1 / RFC 5798 5.1, and properties over random input.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decode, encode, passAuthData, type Advertisement } from '../../src/vrrp/packet.js';

@@ -1,6 +1,6 @@
 // The receive checks (RFC 3768 7.1, RFC 5798 7.1) over random packets and random rules: a packet is
-// believed exactly when every check holds, and a refusal names a check the packet really fails
-// (style.md 10). Packets are built from the rules and then changed field by field, so that most runs
+// believed exactly when every check holds, and a refusal names a check the packet really fails.
+// Packets are built from the rules and then changed field by field, so that most runs
 // fail one or two checks rather than all of them at once.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';

@@ -1,5 +1,5 @@
 // Multi-router scenarios over an in-memory LAN with a fake clock, named after the RFC sections they
-// check (style.md 7). The same scenarios run for real in namespaces in the e2e suite.
+// check. The same scenarios run for real in namespaces in the e2e suite.
 import { describe, expect, test } from 'vitest';
 import { masterDownMs, skewMs } from '../../src/vrrp/fsm.js';
 import { MemoryLan, type RouterSpec } from './memory-lan.js';

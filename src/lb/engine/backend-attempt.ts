@@ -2,7 +2,7 @@
 // socket to it and its non-blocking connect, and abandoning a try that failed. What to do after a
 // failure is failover-policy.ts's decision; proxied-connection.ts carries it out.
 import type { BackendPool } from '../pool.js';
-import type { BackendAddress, BackendCounters, LoadBalancerCounters } from '../types.js';
+import type { BackendAddress, BackendCounters } from '../types.js';
 import { errnoName, EINPROGRESS } from '../../sys/errno.js';
 import type { Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
@@ -30,7 +30,6 @@ export interface Failure {
 /** What the attempts need of the engine. */
 export interface AttemptHost {
   readonly pool: BackendPool;
-  readonly counters: LoadBalancerCounters;
   readonly settings: { readonly retries: number };
   /** The socket is about to be closed: its late events are not this connection's any more. */
   forget(fd: number): void;
@@ -68,17 +67,13 @@ export class BackendAttempts {
 
   /** Picks the next backend, counted active on it (and a retry after the first); or why there is none. */
   next(afterFailure: boolean): NextBackend {
-    const { pool, counters } = this.host;
+    const { pool } = this.host;
     const exhausted = !this.retriesLeft;
     const backend = exhausted ? null : pool.pick(this.tried);
     if (!backend) return { reject: rejectReason(afterFailure, exhausted) };
     this.tried.add(backend.name);
-    const upstream: Upstream = { backend, counters: pool.acquire(backend), fd: -1, connected: false, readable: false, writable: false, hungUp: false, released: false };
     const retry = countsAsRetry(this.count);
-    if (retry) {
-      counters.retries += 1;
-      upstream.counters.retries += 1;
-    }
+    const upstream: Upstream = { backend, counters: pool.acquire(backend, retry), fd: -1, connected: false, readable: false, writable: false, hungUp: false, released: false };
     this.count += 1;
     return { upstream, retry };
   }

@@ -8,8 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { BackendPool } from '../pool.js';
-import { newLoadBalancerCounters } from '../pool.js';
-import type { BackendAddress, LoadBalancerCounters, PoolHealthView } from '../types.js';
+import { CountersRecorder } from '../counters-recorder.js';
+import type { BackendAddress, PoolHealthView } from '../types.js';
 import { Acceptor, type AcceptHost } from './acceptor.js';
 import { DeadlineHeap, type DeadlineEntry, type DeadlineOwner } from './deadline-heap.js';
 import { errnoName, EINTR } from '../../sys/errno.js';
@@ -57,7 +57,7 @@ class RelayedHealth implements PoolHealthView {
 }
 
 export class Engine implements ConnectionHost, AcceptHost {
-  readonly counters: LoadBalancerCounters = newLoadBalancerCounters();
+  readonly recorder = new CountersRecorder();
   readonly pool: BackendPool;
   readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly sys: Libc = libc();
@@ -87,7 +87,7 @@ export class Engine implements ConnectionHost, AcceptHost {
     this.debug = init.debug;
     this.health = new RelayedHealth(init.up, (message) => this.send(message));
     this.addresses = addressTable(init.config.backends);
-    this.pool = new BackendPool({ backends: poolBackends(init.config.backends), algorithm: init.config.algorithm, health: this.health, counters: this.counters });
+    this.pool = new BackendPool({ backends: poolBackends(init.config.backends), algorithm: init.config.algorithm, health: this.health, recorder: this.recorder });
     this.acceptor = new Acceptor(this, this.sys);
     this.epollFd = this.sys.epollCreate(EPOLL_CLOEXEC);
     if (this.epollFd < 0) throw new Error(`epoll_create1: ${errnoName(this.sys.errno())}`);
@@ -149,8 +149,7 @@ export class Engine implements ConnectionHost, AcceptHost {
   }
 
   accepted(fd: number, ip: number, port: number): void {
-    this.counters.active += 1;
-    this.counters.total += 1;
+    this.recorder.clientAccepted();
     this.statsDirty = true;
     const connection = new ProxiedConnection(this, fd, ip, port);
     this.connections.add(connection);
@@ -163,7 +162,7 @@ export class Engine implements ConnectionHost, AcceptHost {
 
   closed(connection: ProxiedConnection): void {
     this.connections.delete(connection);
-    this.counters.active -= 1;
+    this.recorder.clientClosed();
     this.statsDirty = true;
     if (this.acceptor.full) this.acceptor.acceptAll(this.listeners.keys());
   }
@@ -295,7 +294,7 @@ export class Engine implements ConnectionHost, AcceptHost {
     this.statsSentAt = now;
     let buffered = 0;
     for (const connection of this.connections) buffered += connection.bufferedBytes;
-    this.send({ type: 'stats', stats: { counters: this.counters, active: this.connections.size, waiting: this.waiting(), buffered } });
+    this.send({ type: 'stats', stats: { counters: this.recorder.counters, active: this.connections.size, waiting: this.waiting(), buffered } });
   }
 
   private shutDown(): void {

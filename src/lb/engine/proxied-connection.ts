@@ -21,6 +21,7 @@
 // cleared by EAGAIN, so no call is made that is known to find nothing to do (a syscall costs about
 // 1 µs here, more than the JavaScript around it).
 import type { BackendAddress } from '../types.js';
+import type { CountersRecorder } from '../counters-recorder.js';
 import type { DeadlineEntry, DeadlineOwner } from './deadline-heap.js';
 import { errnoName, EAGAIN, ECONNRESET } from '../../sys/errno.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../../sys/epoll.js';
@@ -49,6 +50,8 @@ export { KEEPALIVE_INITIAL_DELAY_MS } from './socket-options.js';
 /** What a connection needs from the engine that runs it. */
 export interface ConnectionHost extends AttemptHost {
   readonly settings: EngineSettings;
+  /** Where every byte, rejection and connect is counted. */
+  readonly recorder: CountersRecorder;
   /** The read buffer every connection shares (reads are copied on only when a write falls short). */
   readonly readBuffer: Buffer;
   readonly debug: boolean;
@@ -229,7 +232,7 @@ export class ProxiedConnection implements DeadlineOwner {
       // read that would only say EAGAIN is saved, unless a FIN is known to be waiting behind them.
       if (n < room && !this.clientHungUp) this.clientReadable = false;
       this.lastActivity = this.host.now();
-      this.host.counters.bytesIn += n;
+      this.host.recorder.fromClient(n);
       if (holding) {
         const chunk = Buffer.from(buffer.subarray(0, n));
         this.replay.push(chunk);
@@ -287,15 +290,14 @@ export class ProxiedConnection implements DeadlineOwner {
       if (commitsOnBackendBytes(this.phase)) this.commit();
       if (n < buffer.length && !upstream.hungUp) upstream.readable = false;
       this.lastActivity = this.host.now();
-      this.host.counters.bytesOut += n;
-      upstream.counters.bytesOut += n;
+      this.host.recorder.fromBackend(upstream.counters, n);
       if (!this.writeToClient(buffer.subarray(0, n))) return this.isOpen();
     }
   }
 
   /** Writes what it can; keeps the rest as toBackend. False when not all was written (or it failed). */
   private writeToBackend(upstream: Upstream, data: Buffer): boolean {
-    if (data !== this.toBackend) upstream.counters.bytesIn += data.length;
+    if (data !== this.toBackend) this.host.recorder.toBackend(upstream.counters, data.length);
     const n = upstream.writable ? this.sys.write(upstream.fd, data, data.length) : -2;
     if (n === data.length) return true;
     if (n === -1) {
@@ -347,7 +349,7 @@ export class ProxiedConnection implements DeadlineOwner {
       // Not the backend's failure (no passive health report, which would take every backend down in
       // turn and move the VIP): this host is out of sockets. The client is closed, as haproxy does.
       this.upstream = null;
-      this.host.counters.rejected += 1;
+      this.host.recorder.clientRejected();
       this.host.log('warn', { client: this.client, code: 'ERR_LB_DESCRIPTORS', error: started.error }, `client closed: cannot open a socket to a backend (${started.error})`);
       this.host.outOfDescriptors(started.error);
       this.finish(false);
@@ -361,7 +363,7 @@ export class ProxiedConnection implements DeadlineOwner {
     upstream.connected = true;
     upstream.writable = true;
     this.connectDue = 0;
-    upstream.counters.total += 1;
+    this.host.recorder.backendConnected(upstream.counters);
     this.phase = phaseOnConnect(this.host.settings.firstByteTimeoutMs, this.replayBytes);
     const replay = this.replayBytes > 0 ? Buffer.concat(this.replay) : null;
     if (this.phase === 'committed') this.dropReplay();
@@ -370,7 +372,7 @@ export class ProxiedConnection implements DeadlineOwner {
   }
 
   private reject(after: Failure | null, reason: RejectReason): void {
-    this.host.counters.rejected += 1;
+    this.host.recorder.clientRejected();
     this.host.log('warn', { client: this.client, code: 'ERR_LB_NO_BACKEND', reason, tried: [...this.attempts.tried], after }, `client closed: ${reason}`);
     this.finish(false);
   }
