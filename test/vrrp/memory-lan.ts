@@ -2,7 +2,7 @@
 // real VrrpInstance exchange adverts with a delay, links can be cut (partition) and healed, and a
 // client's ARP cache follows the gratuitous ARPs it can hear.
 import { pino } from 'pino';
-import { VrrpInstance, type InstanceSettings } from '../../src/vrrp/instance.js';
+import { VrrpInstance, type InstanceSettings, type TransitionRecord } from '../../src/vrrp/instance.js';
 import { VRRP_MULTICAST_GROUP } from '../../src/vrrp/packet.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -39,6 +39,8 @@ export class MemoryLan {
   /** The router whose MAC the client's ARP cache holds for the VIP. */
   clientArpOwner: string | null = null;
   readonly garpLog: { atMs: number; router: string }[] = [];
+  /** Every state change of every router, with its cause, in fake-clock time. */
+  readonly transitionLog: (TransitionRecord & { router: string })[] = [];
   private readonly settings = new Map<string, InstanceSettings>();
 
   add(spec: RouterSpec, extra: Partial<InstanceSettings> = {}): Router {
@@ -92,6 +94,7 @@ export class MemoryLan {
     const instance: VrrpInstance = new VrrpInstance(settings, {
       clock: this.clock,
       logger: pino({ level: 'silent' }),
+      onTransition: (record) => void (live() && this.transitionLog.push({ ...record, router: router.spec.name })),
       transport: { send: (payload, destination) => void (live() && this.deliver(router, payload, destination)) },
       vips: {
         add: async () => void (live() && (router.holdsVip = true)),
