@@ -9,7 +9,7 @@ export function newBackendCounters(): BackendCounters {
   return { active: 0, total: 0, failedConnects: 0, retries: 0, bytesIn: 0, bytesOut: 0 };
 }
 
-export function newLoadBalancerCounters(): LoadBalancerCounters {
+function newLoadBalancerCounters(): LoadBalancerCounters {
   return { active: 0, total: 0, failedConnects: 0, retries: 0, rejected: 0, bytesIn: 0, bytesOut: 0, backends: {} };
 }
 

@@ -24,7 +24,7 @@ import { libc } from '../sys/libc.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK } from '../sys/socket-constants.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineStats, FromEngine, ToEngine } from './engine/protocol.js';
 import { backendAddresses } from './pool.js';
-import { newBackendCounters, newLoadBalancerCounters } from './counters-recorder.js';
+import { CountersRecorder } from './counters-recorder.js';
 import type { BackendAddress, BackendHealthView, LoadBalancerCounters } from './types.js';
 
 const LISTEN_BACKLOG_MIN = 511;
@@ -353,9 +353,10 @@ function engineConfig(config: LoadBalancerConfig, backends: EngineBackend[]): En
 }
 
 function initialCounters(backends: readonly BackendAddress[]): LoadBalancerCounters {
-  const counters = newLoadBalancerCounters();
-  for (const backend of backends) counters.backends[backend.name] = newBackendCounters();
-  return counters;
+  // What the worker's recorder starts from, until its first stats arrive.
+  const recorder = new CountersRecorder();
+  recorder.list(backends.map((backend) => backend.name));
+  return recorder.counters;
 }
 
 /** A backend given by address; a host name waits for resolve(). */

@@ -10,11 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { useLab, type Lab, type LabHost } from '../lab/index.js';
+import { useLab, type LabHost } from '../lab/index.js';
 import { startKeepalivedConfig } from '../lab/keepalived.js';
 import { startApiserver } from '../../src/lab/apiserver.js';
 import { runCommandOk } from '../../src/lab/command.js';
 import { startTsvip, TSVIP_BIN, waitUntil } from '../../src/lab/tsvip-daemon.js';
+import { waitForSoleHolder } from './vrrp-group.js';
 
 const FIXTURES = 'test/fixtures/convert';
 
@@ -27,26 +28,6 @@ async function convert(files: { keepalived: string; haproxy?: string }): Promise
 function keepalivedLog(keepalived: { process: { output(): { stdout: string; stderr: string } } }): string {
   const { stdout, stderr } = keepalived.process.output();
   return stdout + stderr;
-}
-
-async function holders(lab: Lab, hosts: readonly LabHost[], vip: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const host of hosts) if ((await lab.addresses(host)).some((a) => a.address === vip)) found.push(host.name);
-  return found;
-}
-
-/** Waits until `expected` alone holds every one of `vips`. */
-async function waitForSoleHolder(lab: Lab, hosts: readonly LabHost[], vips: readonly string[], expected: LabHost, limitMs = 30_000): Promise<void> {
-  let last = '';
-  try {
-    await waitUntil(async () => {
-      const seen = await Promise.all(vips.map((vip) => holders(lab, hosts, vip)));
-      last = vips.map((vip, i) => `${vip}: [${(seen[i] ?? []).join(', ')}]`).join('; ');
-      return seen.every((h) => h.length === 1 && h[0] === expected.name) ? true : undefined;
-    }, `${expected.name} to be the only holder of ${vips.join(', ')}`, limitMs);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; holders: ${last}`, { cause: error });
-  }
 }
 
 describe('published keepalived configs, converted, beside the original keepalived', { timeout: 180_000 }, () => {
@@ -80,11 +61,11 @@ describe('published keepalived configs, converted, beside the original keepalive
       throw new Error(`${(error as Error).message}; keepalived's log:\n${keepalivedLog(keepalived).slice(-3000)}`, { cause: error });
     });
     await waitUntil(() => (tsvip.logs().some((r) => r['priority'] === 65) ? true : undefined), 'tsvip at priority 65', 30_000);
-    await waitForSoleHolder(lab(), [h1, h2], vips, h2);
+    await waitForSoleHolder(lab(), [h1, h2], h2, 30_000, vips);
 
     tsvip.kill('SIGTERM');
     expect(await tsvip.exited).toEqual({ code: 0, signal: null });
-    await waitForSoleHolder(lab(), [h1, h2], vips, h1);
+    await waitForSoleHolder(lab(), [h1, h2], h1, 30_000, vips);
     await keepalived.stop('SIGTERM');
   });
 
@@ -120,15 +101,15 @@ describe('published keepalived configs, converted, beside the original keepalive
       throw new Error(`${(error as Error).message}; keepalived's log:\n${keepalivedLog(keepalived).slice(-3000)}`, { cause: error });
     });
     const tsvip = startTsvip(lab(), h2, converted);
-    await waitForSoleHolder(lab(), [h1, h2], [vip], h2);
+    await waitForSoleHolder(lab(), [h1, h2], h2, 30_000, [vip]);
 
     // The apiservers gone: the converted backends tracker takes its 60 off (100 - 60 = 40 < 60).
     await apiserver.stop();
-    await waitForSoleHolder(lab(), [h1, h2], [vip], h1, 60_000);
+    await waitForSoleHolder(lab(), [h1, h2], h1, 60_000, [vip]);
     expect(tsvip.transitions().filter((t) => t.from === 'master' && t.to === 'backup').map((t) => t.priority)).toEqual([40]);
     // Back: 100 again, and the converted host preempts as keepalived would.
     apiserver = await startApiserver(lab(), h3, { port: 6443 });
-    await waitForSoleHolder(lab(), [h1, h2], [vip], h2, 60_000);
+    await waitForSoleHolder(lab(), [h1, h2], h2, 60_000, [vip]);
 
     tsvip.kill('SIGTERM');
     expect(await tsvip.exited).toEqual({ code: 0, signal: null });

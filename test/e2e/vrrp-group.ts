@@ -54,26 +54,26 @@ export function routerConfig(host: LabHost, routers: readonly LabHost[], group: 
   };
 }
 
-/** Hosts that have the VIP on eth0 now. */
-export async function vipHolders(lab: Lab, hosts: readonly LabHost[]): Promise<LabHost[]> {
+/** Hosts that have the VIP (the group's unless told) on eth0 now. */
+export async function vipHolders(lab: Lab, hosts: readonly LabHost[], vip = VIP): Promise<LabHost[]> {
   const holders: LabHost[] = [];
   for (const host of hosts) {
-    if ((await lab.addresses(host)).some((entry) => entry.address === VIP)) holders.push(host);
+    if ((await lab.addresses(host)).some((entry) => entry.address === vip)) holders.push(host);
   }
   return holders;
 }
 
-/** Waits until exactly `expected` holds the VIP (and nobody else). */
-export async function waitForSoleHolder(lab: Lab, hosts: readonly LabHost[], expected: LabHost, limitMs = 20_000): Promise<void> {
-  let last: string[] = [];
+/** Waits until exactly `expected` holds each of `vips` (the group's VIP unless told), and nobody else. */
+export async function waitForSoleHolder(lab: Lab, hosts: readonly LabHost[], expected: LabHost, limitMs = 20_000, vips: readonly string[] = [VIP]): Promise<void> {
+  let last = '';
   try {
     await waitUntil(async () => {
-      const holders = await vipHolders(lab, hosts);
-      last = holders.map((host) => host.name);
-      return holders.length === 1 && holders[0] === expected ? true : undefined;
-    }, `${expected.name} to be the only VIP holder`, limitMs);
+      const seen = await Promise.all(vips.map((vip) => vipHolders(lab, hosts, vip)));
+      last = seen.map((holders) => `[${holders.map((host) => host.name).join(', ')}]`).join(' ');
+      return seen.every((holders) => holders.length === 1 && holders[0] === expected) ? true : undefined;
+    }, `${expected.name} to be the only holder of ${vips.join(', ')}`, limitMs);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; holders: [${last.join(', ')}]`, { cause: error });
+    throw new Error(`${(error as Error).message}; holders: ${last}`, { cause: error });
   }
 }
 
