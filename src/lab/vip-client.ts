@@ -40,7 +40,7 @@ export interface ProberHandle {
 export interface ProberOptions {
   readonly address: string;
   readonly port: number;
-  /** 10 ms unless told. */
+  /** defaultProbeIntervalMs unless told. */
   readonly intervalMs?: number;
   /** Per attempt, 100 ms unless told: below the 1 s SYN retransmission, so one attempt is one SYN. */
   readonly timeoutMs?: number;
@@ -67,6 +67,9 @@ export interface Outage {
 
 const startTimeoutMs = 10_000;
 
+/** How often a prober tries unless told: the resolution of every outage it measures. */
+export const defaultProbeIntervalMs = 10;
+
 export async function startListener(lab: Lab, host: LabHost, options: { readonly port: number }): Promise<ListenerHandle> {
   const spawned = lab.spawn(host, [...probeArgv('tcp-listener'), String(options.port), host.name]);
   await waitForOutput(spawned, '"listening"', `the listener in ${host.name}`);
@@ -74,7 +77,7 @@ export async function startListener(lab: Lab, host: LabHost, options: { readonly
 }
 
 export async function startProber(lab: Lab, host: LabHost, options: ProberOptions): Promise<ProberHandle> {
-  const argv = [...probeArgv(options.protocol === 'https' ? 'https-prober' : 'tcp-prober'), options.address, String(options.port), String(options.intervalMs ?? 10), String(options.timeoutMs ?? 100)];
+  const argv = [...probeArgv(options.protocol === 'https' ? 'https-prober' : 'tcp-prober'), options.address, String(options.port), String(options.intervalMs ?? defaultProbeIntervalMs), String(options.timeoutMs ?? 100)];
   const spawned = lab.spawn(host, argv);
   const attempts: ProbeAttempt[] = [];
   const waiters = new Waiters();
