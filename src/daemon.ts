@@ -24,6 +24,7 @@ import { VERSION } from './version.js';
 import type { GarpSender } from './netlink/garp.js';
 import type { Rtnl } from './netlink/rtnl.js';
 import { systemClock, type Clock } from './clock.js';
+import { StartupTimeline } from './daemon/startup-timeline.js';
 
 /** How often the event-loop delay is reported (debug; warn when too high). */
 const EVENT_LOOP_REPORT_MS = 10_000;
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   clock?: Clock;
   /** The host behind rtnetlink, VRRP sockets and gratuitous ARP; the real one unless a test says. */
   ports?: DaemonPorts;
+  /** Steps the caller already timed (the config, the code); the daemon marks its own and logs them all. */
+  timeline?: StartupTimeline;
 }
 
 /** An instance whose fallible set-up is done: its interface, its address and an open socket. */
@@ -101,17 +104,21 @@ export class Daemon {
     const interfaces = checkHost(config, ports.hostFacts());
     const rtnl = ports.openRtnl(partLogger(options.logger, 'netlink'));
     const daemon = new Daemon(config, rtnl, ports, options);
+    const timeline = options.timeline ?? new StartupTimeline();
     try {
       daemon.credentials = loadStatusCredentials(config.status.auth);
       // A predecessor killed with -9 may have left its VIPs: they go before anything slower starts
       // (a load balancer's worker thread), so that two hosts answer for a VIP as briefly as possible.
       await daemon.clearStaleVipsAtStart(config, interfaces);
+      timeline.mark('staleVipsCleared');
       // The instances next, before a load balancer's worker thread competes for the CPU: when every
       // host restarts at once, the one whose instance listens first wins. They start as backups and
       // take no VIP for a Master_Down at least, so a load balancer's bind that fails (a port in use)
       // still stops the start before any VIP is taken.
       for (const instance of config.vrrp) await daemon.startInstance(await daemon.prepareInstance(instance, config, interfaces));
+      timeline.mark('instancesStarted');
       for (const lb of config.loadBalancers) await daemon.startLoadBalancer(lb);
+      timeline.mark('loadBalancersStarted');
       daemon.wire();
       const listen = parseHostPort(config.status.listen, { allowHostname: false, keywords: [] });
       if (!listen.ok) throw new TsvipError('ERR_STATUS_BIND', `status.listen ${config.status.listen}: ${listen.reason}`);
@@ -123,12 +130,13 @@ export class Daemon {
         credentials: () => daemon.credentials,
         pageAlias: () => daemon.config.status.pageAlias ?? null,
       });
+      timeline.mark('statusStarted');
       daemon.started = true;
     } catch (error) {
       await daemon.shutdown('start failed');
       throw error;
     }
-    daemon.log.info({ instances: config.vrrp.map((instance) => instance.name) }, 'started');
+    daemon.log.info({ instances: config.vrrp.map((instance) => instance.name), startupMs: timeline.summary() }, 'started');
     return daemon;
   }
 

@@ -6,7 +6,8 @@ import type { Logger, LevelWithSilent } from 'pino';
 import { ConfigError, formatProblem, TsvipError } from '../errors.js';
 import { loadForCommand } from './load-for-command.js';
 import { loadConfigFile } from '../config/load.js';
-import { Daemon } from '../daemon.js';
+import type { Daemon } from '../daemon.js';
+import { StartupTimeline } from '../daemon/startup-timeline.js';
 import { createLogger, partLogger } from '../log.js';
 import { prettyStream } from '../log-pretty.js';
 import type { CliIo } from './io.js';
@@ -24,8 +25,14 @@ export interface StartOptions {
 const VRRP_SHUTDOWN_MS = 1800;
 
 export async function runStart(options: StartOptions, io: CliIo): Promise<number> {
+  const timeline = new StartupTimeline();
   const config = await loadForCommand(options.config, io);
   if (config === null) return 1;
+  timeline.mark('configLoaded');
+  // The daemon's code (the data path, the status server, prom-client) is loaded only once the config
+  // is known to be good: a rejected config costs no more than `tsvip check`.
+  const daemonModule = await import('../daemon.js');
+  timeline.mark('codeLoaded');
 
   const logger = createLogger(options.pretty ? { level: options.logLevel, destination: prettyStream() } : { level: options.logLevel });
   const log = partLogger(logger, 'daemon');
@@ -34,7 +41,7 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   const signals = new SignalQueue();
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start(config, { logger });
+    daemon = await daemonModule.Daemon.start(config, { logger, timeline });
   } catch (error) {
     signals.close();
     if (error instanceof TsvipError) {

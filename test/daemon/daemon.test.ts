@@ -8,6 +8,7 @@ import { Daemon } from '../../src/daemon.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { decode, encode, VRRP_MULTICAST_GROUP, VRRP_PROTOCOL } from '../../src/vrrp/packet.js';
+import { StartupTimeline } from '../../src/daemon/startup-timeline.js';
 import { FakeClock } from '../vrrp/fake-clock.js';
 import { FakeHost, type FakeVrrpSocket } from './fake-ports.js';
 
@@ -141,6 +142,18 @@ describe('daemon start', () => {
     expect(removed).toBeGreaterThanOrEqual(0);
     expect(instanceStarted).toBeGreaterThan(removed);
     expect(listening).toBeGreaterThan(instanceStarted);
+  });
+
+  test("the 'started' line says when each step of the start was done, the caller's steps first", async () => {
+    harness = new Harness();
+    let tick = 0;
+    const timeline = new StartupTimeline(() => (tick += 10));
+    timeline.mark('configLoaded');
+    timeline.mark('codeLoaded');
+    const config = await withLoadBalancer();
+    harness.daemon = await Daemon.start(config, { logger: harness.logger, clock: harness.clock, ports: harness.host.ports, timeline });
+    const [started] = harness.logged('started');
+    expect(started?.['startupMs']).toEqual({ configLoaded: 10, codeLoaded: 20, staleVipsCleared: 30, instancesStarted: 40, loadBalancersStarted: 50, statusStarted: 60, started: 70 });
   });
 
   test("a backend's up/down lines come from its load balancer's logger: part lb and the load balancer's name", async () => {
