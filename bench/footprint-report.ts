@@ -1,6 +1,7 @@
 // The "## Start and footprint" section of docs/benchmarks.md: the targets first (each with its
 // measurement and whether it was met), then every round, so a reader can see the spread.
 import type { CommandSample } from './footprint-commands.js';
+import type { IdleNodeSample } from './footprint-idle-node.js';
 import type { StartResult } from './footprint-start.js';
 import { formatMs, formatSpread, ratio, spread } from './stats.js';
 import type { Spread } from './stats.js';
@@ -23,6 +24,7 @@ export interface FootprintResults {
   readonly setup: string;
   readonly idleSeconds: number;
   readonly commands: readonly CommandSample[];
+  readonly idleNodes: readonly IdleNodeSample[];
   readonly starts: readonly StartResult[];
   readonly holds: readonly HoldSample[];
   readonly failures: readonly string[];
@@ -53,30 +55,33 @@ export function footprintMarkdown(results: FootprintResults): string {
     `| measure | ${subjects.join(' | ')} | target |`,
     `|---|${subjects.map(() => '---|').join('')}---|`,
   ];
+  // Only tsvip as the targets run it is judged; the variants (startupDelay, no load balancer) say why.
+  const judged = (subject: string): boolean => subject !== 'keepalived' && results.starts.some((start) => start.subject === subject && start.judged);
   const row = (label: string, cell: (starts: readonly StartResult[], subject: string) => string, target: string): void => {
     lines.push(`| ${label} | ${subjects.map((subject) => cell(results.starts.filter((start) => start.subject === subject), subject)).join(' | ')} | ${target} |`);
   };
   row('spawn to the first MASTER', (starts, subject) => {
     const value = spread(starts.map((start) => start.firstMasterMs));
-    const versus = subject === 'keepalived' ? '' : ` (${ratio(value, keepalivedStart)}: ${met(value === null || keepalivedStart === null ? null : value.median <= TARGET_START_RATIO * keepalivedStart.median)})`;
-    return `${formatSpread(value)}${versus}`;
+    const verdict = judged(subject) ? `: ${met(value === null || keepalivedStart === null ? null : value.median <= TARGET_START_RATIO * keepalivedStart.median)}` : '';
+    return `${formatSpread(value)}${subject === 'keepalived' ? '' : ` (${ratio(value, keepalivedStart)}${verdict})`}`;
   }, `tsvip ≤ ${TARGET_START_RATIO}× keepalived`);
   row('starts where a lower priority took the VIP first', (starts, subject) => {
     const count = starts.filter((start) => start.lowerPriorityFirst).length;
-    return `${count} of ${starts.length}${subject === 'keepalived' ? '' : ` (${met(starts.length === 0 ? null : count === 0)})`}`;
+    return `${count} of ${starts.length}${judged(subject) ? ` (${met(starts.length === 0 ? null : count === 0)})` : ''}`;
   }, '0');
   row("spawn to the predecessor's VIP removed", (starts, subject) => {
     const gone = starts.map((start) => start.staleVipGoneMs ?? Infinity);
     const value = spread(gone);
-    return `${formatSpread(value)}${subject === 'keepalived' ? '' : ` (${met(value === null ? null : value.max <= TARGET_STALE_MS)})`}`;
+    return `${formatSpread(value)}${judged(subject) ? ` (${met(value === null ? null : value.max <= TARGET_STALE_MS)})` : ''}`;
   }, `≤ ${TARGET_STALE_MS} ms`);
   row(`idle RSS per daemon, ${results.idleSeconds} s after the election`, (starts, subject) => {
     const value = spread(starts.flatMap((start) => start.idleRssKiB));
-    return `${mibSpread(value)}${subject.includes('single executable') ? ` (${met(value === null ? null : value.max <= TARGET_IDLE_MIB * MIB)})` : ''}`;
+    return `${mibSpread(value)}${judged(subject) && subject.includes('single executable') ? ` (${met(value === null ? null : value.max <= TARGET_IDLE_MIB * MIB)})` : ''}`;
   }, `single executable ≤ ${TARGET_IDLE_MIB} MiB`);
   row('of which anonymous (heaps and stacks; the rest is the program file, shared and clean)', (starts) => mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB))), '');
   lines.push('');
-  lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread.");
+  lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread, except in the variant without one. The variants are not judged: with startupDelay, each instance's first Master_Down waits that much longer (keepalived's vrrp_startup_delay).");
+  lines.push(...startupStepLines(results), ...memoryLines(results));
 
   lines.push('', '### Short commands', '', '| command | wall time | peak RSS | wall vs `node -e 0` of the same Node | target |', '|---|---|---|---|---|');
   const labels = [...new Set(results.commands.map((sample) => sample.command))];
@@ -111,4 +116,59 @@ export function footprintMarkdown(results: FootprintResults): string {
     lines.push('', '### Failed runs', '', ...results.failures.map((failure) => `- ${failure.split('\n')[0] ?? failure}`));
   }
   return lines.join('\n');
+}
+
+/** Steps of the 'started' line (README "`tsvip start`"), in the order a start takes them. */
+const STEPS: readonly [string, string][] = [
+  ['nodeStarted', "Node's time origin (exec, loading, Node's own set-up)"],
+  ['configLoaded', 'config read and validated'],
+  ['staleVipsCleared', "the predecessor's VIPs removed"],
+  ['codeLoaded', "the rest of the daemon's code loaded"],
+  ['instancesStarted', 'VRRP instances listening'],
+  ['loadBalancersStarted', 'load balancers bound'],
+  ['statusStarted', 'status server listening'],
+];
+
+function startupStepLines(results: FootprintResults): string[] {
+  const subjects = [...new Set(results.starts.filter((start) => start.startupSteps.length > 0).map((start) => start.subject))];
+  if (subjects.length === 0) return [];
+  const lines = [
+    '',
+    "### Where a start's time goes",
+    '',
+    "From each tsvip host's `started` log line (`startupMs`, README \"`tsvip start`\"), moved to the spawn: min / **median** / max over the three hosts of every round.",
+    '',
+    `| step, ms after the spawn | ${subjects.join(' | ')} |`,
+    `|---|${subjects.map(() => '---|').join('')}`,
+  ];
+  const stepsOf = (subject: string) => results.starts.filter((start) => start.subject === subject).flatMap((start) => start.startupSteps);
+  for (const [step, label] of STEPS) {
+    lines.push(`| ${label} | ${subjects.map((subject) => formatSpread(spread(stepsOf(subject).flatMap((steps) => (steps[step] === undefined ? [] : [steps[step]]))))).join(' | ')} |`);
+  }
+  // Whoever listens first wins when every host starts at once: a spread wider than Master_Down lets a
+  // lower priority's Master_Down run out before the higher priority host is even listening.
+  const spreads = (subject: string) =>
+    results.starts
+      .filter((start) => start.subject === subject && start.startupSteps.length > 1)
+      .map((start) => {
+        const listening = start.startupSteps.flatMap((steps) => (steps['instancesStarted'] === undefined ? [] : [steps['instancesStarted']]));
+        return Math.max(...listening) - Math.min(...listening);
+      });
+  lines.push(`| spread of "VRRP instances listening" across the three hosts of a round | ${subjects.map((subject) => formatSpread(spread(spreads(subject)))).join(' | ')} |`);
+  return lines;
+}
+
+function memoryLines(results: FootprintResults): string[] {
+  if (results.idleNodes.length === 0) return [];
+  const lines = ['', '### Where the memory goes', '', '| process, idle | RSS | of which anonymous |', '|---|---|---|'];
+  for (const label of [...new Set(results.idleNodes.map((sample) => sample.label))]) {
+    const samples = results.idleNodes.filter((sample) => sample.label === label);
+    lines.push(`| ${label} | ${mibSpread(spread(samples.map((sample) => sample.rssKiB)))} | ${mibSpread(spread(samples.map((sample) => sample.anonKiB)))} |`);
+  }
+  for (const subject of [...new Set(results.starts.map((start) => start.subject))].filter((name) => name !== 'keepalived')) {
+    const starts = results.starts.filter((start) => start.subject === subject);
+    lines.push(`| ${subject}, ${results.idleSeconds} s after the election | ${mibSpread(spread(starts.flatMap((start) => start.idleRssKiB)))} | ${mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB)))} |`);
+  }
+  lines.push('', '`node -e` with a timer that keeps it alive, and the same with one worker thread whose script only waits; each read after 3 s, three times.');
+  return lines;
 }

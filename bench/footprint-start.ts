@@ -8,12 +8,31 @@ import { sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
 import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
 import type { TsvipForm } from './tsvip.js';
 
-/** What is started: keepalived, or tsvip in one of its two install forms. */
-export type StartSubject = { readonly implementation: 'keepalived' } | { readonly implementation: 'tsvip'; readonly form: TsvipForm };
+/**
+ * What is started: keepalived, or tsvip in one of its two install forms, as the targets say (with its
+ * load balancer and status server, no startupDelay) unless a variant says otherwise.
+ */
+export type StartSubject =
+  | { readonly implementation: 'keepalived' }
+  | { readonly implementation: 'tsvip'; readonly form: TsvipForm; readonly startupDelayMs?: number; readonly withoutLoadBalancer?: boolean };
 
 export function subjectName(subject: StartSubject): string {
-  return subject.implementation === 'keepalived' ? 'keepalived' : subject.form === 'sea' ? 'tsvip (single executable)' : 'tsvip (npm install)';
+  if (subject.implementation === 'keepalived') return 'keepalived';
+  const variants = [
+    subject.form === 'sea' ? 'single executable' : 'npm install',
+    ...(subject.startupDelayMs === undefined ? [] : [`startupDelay ${subject.startupDelayMs / 1000} s`]),
+    ...(subject.withoutLoadBalancer === true ? ['no load balancer'] : []),
+  ];
+  return `tsvip (${variants.join(', ')})`;
 }
+
+/** Whether the targets judge this subject: tsvip as the issue runs it, no variant. */
+export function isTargetSubject(subject: StartSubject): boolean {
+  return subject.implementation === 'keepalived' || (subject.startupDelayMs === undefined && subject.withoutLoadBalancer !== true);
+}
+
+/** The steps of tsvip's start (its 'started' log line, README "`tsvip start`"), in ms after the spawn. */
+export type StartupSteps = Readonly<Record<string, number>>;
 
 export interface StartResult {
   readonly subject: string;
@@ -33,6 +52,10 @@ export interface StartResult {
    * clean and shared with every process that runs the same file, which the kernel can drop and re-read.
    */
   readonly idleAnonKiB: readonly number[];
+  /** Whether the targets judge this subject (isTargetSubject). */
+  readonly judged: boolean;
+  /** tsvip: each host's start steps, h1 to h3; keepalived logs none. */
+  readonly startupSteps: readonly StartupSteps[];
 }
 
 const STALE_HOST = 'h3';
@@ -42,7 +65,9 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
   const group = await startVrrpGroup(implementation, setup, {
     workDir: options.workDir,
     staleVipOn: [STALE_HOST],
-    ...(subject.implementation === 'tsvip' ? { form: subject.form, withLoadBalancer: true } : {}),
+    ...(subject.implementation === 'tsvip'
+      ? { form: subject.form, withLoadBalancer: subject.withoutLoadBalancer !== true, ...(subject.startupDelayMs === undefined ? {} : { tuning: { startupDelayMs: subject.startupDelayMs } }) }
+      : {}),
   });
   try {
     const election = await waitForElection(group, { timeoutMs: 30_000 });
@@ -60,6 +85,8 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
       staleVipGoneMs: gone === undefined ? null : gone.atMs - group.startedAtMs,
       idleRssKiB,
       idleAnonKiB,
+      judged: isTargetSubject(subject),
+      startupSteps: subject.implementation === 'tsvip' ? [...group.daemons.values()].flatMap((daemon) => startupStepsOf(daemon.process.output().stdout, group.startedAtMs)) : [],
     };
   } finally {
     await group.destroy();
@@ -70,4 +97,24 @@ async function anonKiBOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const match = /^RssAnon:\s+(\d+) kB$/m.exec(status);
   return match?.[1] === undefined ? 0 : Number(match[1]);
+}
+
+/**
+ * The 'started' line's startupMs, moved from Node's time origin to the spawn: the line's own time
+ * (Date.now() when it was written) less its `started` step is when the origin was, on the same clock
+ * as the spawn's. Adds `nodeStarted`, the spawn to that origin (exec, the dynamic loader, Node's own
+ * set-up before it takes the time).
+ */
+export function startupStepsOf(stdout: string, spawnedAtMs: number): StartupSteps[] {
+  for (const line of stdout.split('\n')) {
+    if (!line.includes('"msg":"started"')) continue;
+    const record = JSON.parse(line) as { time?: unknown; startupMs?: Record<string, unknown> };
+    const steps = record.startupMs;
+    if (typeof record.time !== 'number' || steps === undefined || typeof steps['started'] !== 'number') continue;
+    const originMs = record.time - steps['started'] - spawnedAtMs;
+    const moved: Record<string, number> = { nodeStarted: originMs };
+    for (const [step, ms] of Object.entries(steps)) if (typeof ms === 'number') moved[step] = originMs + ms;
+    return [moved];
+  }
+  return [];
 }

@@ -6,6 +6,7 @@
 //   --idle-seconds S    how long the started group idles before its RSS is read (5)
 //   --hold N            idle connections held through each form's load balancer, 0 to skip (10000)
 //   --forms sea,npm     which tsvip install forms (both; sea runs `npm run package` first)
+//   --startup-delay MS  also start the single executable with this startupDelay, 0 to skip (1000)
 //   --dry-run           print the section instead of writing it
 //   --out FILE          instead of docs/benchmarks.md
 import { execFile } from 'node:child_process';
@@ -14,6 +15,8 @@ import { availableParallelism, cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { startRound, subjectName } from './footprint-start.js';
+import { idleNodeSample } from './footprint-idle-node.js';
+import type { IdleNodeSample } from './footprint-idle-node.js';
 import type { StartResult, StartSubject } from './footprint-start.js';
 import { gnuTimeMissing, timeCommand } from './footprint-commands.js';
 import type { CommandSample } from './footprint-commands.js';
@@ -35,6 +38,7 @@ interface FootprintOptions {
   readonly idleSeconds: number;
   readonly hold: number;
   readonly forms: readonly TsvipForm[];
+  readonly startupDelayMs: number;
   readonly dryRun: boolean;
   readonly out: string;
 }
@@ -68,8 +72,15 @@ async function measure(options: FootprintOptions, args: readonly string[], workD
   for (const program of programs) await dropFromPageCache(program);
   const setup = protocolSetups.v3;
   const subjects: StartSubject[] = [{ implementation: 'keepalived' }, ...options.forms.map((form) => ({ implementation: 'tsvip' as const, form }))];
+  // Variants that say where the time and the memory go: a start held by startupDelay (keepalived's
+  // vrrp_startup_delay), and a daemon without the load balancer's worker thread.
+  if (options.forms.includes('sea')) {
+    if (options.startupDelayMs > 0) subjects.push({ implementation: 'tsvip', form: 'sea', startupDelayMs: options.startupDelayMs });
+    subjects.push({ implementation: 'tsvip', form: 'sea', withoutLoadBalancer: true });
+  }
 
   const commands = await measureCommands(options, workDir, seaNode);
+  const idleNodes = await measureIdleNodes(seaNode);
   const starts: StartResult[] = [];
   const failures: string[] = [];
   // Subjects take turns round by round, so a machine that gets slower over time hurts each alike.
@@ -103,6 +114,7 @@ async function measure(options: FootprintOptions, args: readonly string[], workD
     setup: `VRRPv3 at ${setup.advertIntervalMs} ms, multicast, priorities 150/100/50; tsvip also runs a load balancer on vip:8443 with a backends tracker and the status server`,
     idleSeconds: options.idleSeconds,
     commands,
+    idleNodes,
     starts,
     holds,
     failures,
@@ -140,6 +152,16 @@ async function measureCommands(options: FootprintOptions, workDir: string, seaNo
   const samples: CommandSample[] = [];
   for (let run = 0; run < options.commandRuns; run += 1) {
     for (const [label, argv] of runs) samples.push(await timeCommand(label, argv));
+  }
+  return samples;
+}
+
+/** Node alone, idle, with and without one idle worker thread: what every tsvip daemon starts from. */
+async function measureIdleNodes(seaNode: { path: string; version: string } | null): Promise<IdleNodeSample[]> {
+  const nodes = [{ path: process.execPath, version: process.version }, ...(seaNode === null ? [] : [seaNode])];
+  const samples: IdleNodeSample[] = [];
+  for (let run = 0; run < 3; run += 1) {
+    for (const node of nodes) for (const withWorker of [false, true]) samples.push(await idleNodeSample(node, { withWorker }));
   }
   return samples;
 }
@@ -184,6 +206,7 @@ function parseOptions(args: readonly string[]): FootprintOptions | string {
         'idle-seconds': { type: 'string', default: '5' },
         hold: { type: 'string', default: '10000' },
         forms: { type: 'string', default: 'sea,npm' },
+        'startup-delay': { type: 'string', default: '1000' },
         'dry-run': { type: 'boolean', default: false },
         out: { type: 'string', default: join(repoRoot(), 'docs', 'benchmarks.md') },
       },
@@ -200,11 +223,12 @@ function parseOptions(args: readonly string[]): FootprintOptions | string {
   const commandRuns = count('command-runs', values['command-runs'], 1);
   const idleSeconds = count('idle-seconds', values['idle-seconds'], 0);
   const hold = count('hold', values.hold, 0);
-  for (const value of [rounds, commandRuns, idleSeconds, hold]) if (typeof value === 'string') return value;
+  const startupDelayMs = count('startup-delay', values['startup-delay'], 0);
+  for (const value of [rounds, commandRuns, idleSeconds, hold, startupDelayMs]) if (typeof value === 'string') return value;
   const forms = values.forms.split(',').filter((form) => form !== '');
   const unknown = forms.filter((form) => form !== 'sea' && form !== 'npm');
   if (unknown.length > 0 || forms.length === 0) return `--forms takes sea and/or npm, got "${values.forms}"`;
-  return { rounds: rounds as number, commandRuns: commandRuns as number, idleSeconds: idleSeconds as number, hold: hold as number, forms: forms as TsvipForm[], dryRun: values['dry-run'], out: values.out };
+  return { rounds: rounds as number, commandRuns: commandRuns as number, idleSeconds: idleSeconds as number, hold: hold as number, forms: forms as TsvipForm[], startupDelayMs: startupDelayMs as number, dryRun: values['dry-run'], out: values.out };
 }
 
 function say(line: string): void {

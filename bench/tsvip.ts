@@ -63,8 +63,14 @@ export function tsvipProgram(form: TsvipForm): readonly string[] {
   return form === 'sea' ? [join(repoRoot(), 'out', 'tsvip')] : [process.execPath, ...TSVIP_NODE_FLAGS, join(repoRoot(), 'bin', 'tsvip')];
 }
 
+/** tsvip's own keys beyond what keepalived gets from the spec. */
+export interface TsvipTuning {
+  /** `startupDelay` (keepalived's vrrp_startup_delay), in ms; none when absent. */
+  readonly startupDelayMs?: number;
+}
+
 /** vip.yaml for the instance keepalived would run from the same spec. */
-export function tsvipConfig(spec: KeepalivedSpec, extras?: TsvipExtras): string {
+export function tsvipConfig(spec: KeepalivedSpec, extras?: TsvipExtras, tuning: TsvipTuning = {}): string {
   const instance: Record<string, unknown> = {
     name: spec.name,
     interface: spec.interface,
@@ -77,6 +83,7 @@ export function tsvipConfig(spec: KeepalivedSpec, extras?: TsvipExtras): string 
     ...(spec.authPass === undefined ? {} : { authPass: spec.authPass }),
     ...(spec.unicast === undefined ? {} : { unicast: { source: spec.unicast.source, peers: [...spec.unicast.peers] } }),
     vips: [...spec.vips],
+    ...(tuning.startupDelayMs === undefined ? {} : { startupDelay: `${tuning.startupDelayMs}ms` }),
     ...(extras === undefined ? {} : { track: [{ type: 'backends', loadBalancer: 'apiserver', weight: -60 }] }),
   };
   if (extras === undefined) return `# Written by bench/tsvip.ts\n${stringify({ vrrp: [instance] })}`;
@@ -99,12 +106,13 @@ export interface StartTsvipOptions {
   readonly workDir: string;
   readonly form?: TsvipForm;
   readonly extras?: TsvipExtras;
+  readonly tuning?: TsvipTuning;
 }
 
 export async function startTsvip(lab: Lab, host: LabHost, spec: KeepalivedSpec, options: StartTsvipOptions): Promise<TsvipHandle> {
   const dir = await mkdtemp(join(options.workDir, `tsvip-${host.name}-`));
   const configPath = join(dir, 'vip.yaml');
-  await writeFile(configPath, tsvipConfig(spec, options.extras));
+  await writeFile(configPath, tsvipConfig(spec, options.extras, options.tuning));
   // info, not debug: a log line per packet would be work keepalived is not asked to do.
   const group = spawnDaemonGroup(lab, host, [...tsvipProgram(options.form ?? 'npm'), 'start', '-c', configPath, '--log-level', 'info']);
   return { ...group, host, configPath };

@@ -9,7 +9,7 @@ import type { DaemonGroup, KeepalivedSpec } from '../test/lab/keepalived.js';
 import { startListener, whoHoldsVip } from '../src/lab/vip-client.js';
 import type { ListenerHandle } from '../src/lab/vip-client.js';
 import { startTsvip } from './tsvip.js';
-import type { TsvipExtras, TsvipForm } from './tsvip.js';
+import type { TsvipExtras, TsvipForm, TsvipTuning } from './tsvip.js';
 import { watchVip } from './vip-watch.js';
 import type { VipWatch } from './vip-watch.js';
 
@@ -73,6 +73,8 @@ export interface VrrpGroupOptions {
   readonly withLoadBalancer?: boolean;
   /** Hosts that hold the VIP before the daemons start, as after a crash of their predecessor. */
   readonly staleVipOn?: readonly string[];
+  /** tsvip's own keys (startupDelay). */
+  readonly tuning?: TsvipTuning;
 }
 
 /** Where tsvip's load balancer listens when a group runs one: on the VIP, as kube-vip's 8443 beside a 6443 apiserver. */
@@ -93,7 +95,7 @@ export async function startVrrpGroup(implementation: ImplementationName, setup: 
     const extras: TsvipExtras | undefined = options.withLoadBalancer
       ? { loadBalancer: { port: LOAD_BALANCER_PORT, backends: vrrpHosts.map((host) => `${host.address}:${SERVICE_PORT}`) }, statusListen: '127.0.0.1:9901' }
       : undefined;
-    const tsvipOptions = { workDir: options.workDir, ...(options.form === undefined ? {} : { form: options.form }), ...(extras === undefined ? {} : { extras }) };
+    const tsvipOptions = { workDir: options.workDir, ...(options.form === undefined ? {} : { form: options.form }), ...(extras === undefined ? {} : { extras }), ...(options.tuning === undefined ? {} : { tuning: options.tuning }) };
     const startedAtMs = Date.now();
     const started = await Promise.all(
       vrrpHosts.map((host, i) => {

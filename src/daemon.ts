@@ -25,6 +25,7 @@ import type { GarpSender } from './netlink/garp.js';
 import type { Rtnl } from './netlink/rtnl.js';
 import { systemClock, type Clock } from './clock.js';
 import { StartupTimeline } from './daemon/startup-timeline.js';
+import { takeHostAtStart, type HostAtStart } from './daemon/host-at-start.js';
 
 /** How often the event-loop delay is reported (debug; warn when too high). */
 const EVENT_LOOP_REPORT_MS = 10_000;
@@ -46,6 +47,8 @@ export interface DaemonOptions {
   ports?: DaemonPorts;
   /** Steps the caller already timed (the config, the code); the daemon marks its own and logs them all. */
   timeline?: StartupTimeline;
+  /** The host as takeHostAtStart() left it (checked, stale VIPs removed); taken here when absent. */
+  host?: HostAtStart;
 }
 
 /** An instance whose fallible set-up is done: its interface, its address and an open socket. */
@@ -101,16 +104,15 @@ export class Daemon {
   /** Host checks, stale VIP cleanup, then every instance starts. Throws HostCheckError or TsvipError. */
   static async start(config: Config, options: DaemonOptions): Promise<Daemon> {
     const ports = options.ports ?? systemPorts();
-    const interfaces = checkHost(config, ports.hostFacts());
-    const rtnl = ports.openRtnl(partLogger(options.logger, 'netlink'));
-    const daemon = new Daemon(config, rtnl, ports, options);
     const timeline = options.timeline ?? new StartupTimeline();
+    // A predecessor killed with -9 may have left its VIPs: they go before anything slower starts (the
+    // caller may have done it before even loading this module), so that two hosts answer for a VIP
+    // as briefly as possible.
+    const host = options.host ?? (await takeHostAtStart(config, ports, options.logger, timeline));
+    const { interfaces } = host;
+    const daemon = new Daemon(config, host.rtnl, ports, options);
+    daemon.credentials = host.credentials;
     try {
-      daemon.credentials = loadStatusCredentials(config.status.auth);
-      // A predecessor killed with -9 may have left its VIPs: they go before anything slower starts
-      // (a load balancer's worker thread), so that two hosts answer for a VIP as briefly as possible.
-      await daemon.clearStaleVipsAtStart(config, interfaces);
-      timeline.mark('staleVipsCleared');
       // The instances next, before a load balancer's worker thread competes for the CPU: when every
       // host restarts at once, the one whose instance listens first wins. They start as backups and
       // take no VIP for a Master_Down at least, so a load balancer's bind that fails (a port in use)
@@ -324,13 +326,6 @@ export class Daemon {
       logger: this.instanceLogger(config),
     });
     return { config, iface, ownAddress, socket };
-  }
-
-  private async clearStaleVipsAtStart(config: Config, interfaces: Map<string, EthernetInterface>): Promise<void> {
-    for (const instance of config.vrrp) {
-      const iface = interfaces.get(instance.interface);
-      if (iface !== undefined) await clearStaleVips({ rtnl: this.rtnl, ifindex: iface.ifindex, instance, logger: this.instanceLogger(instance) });
-    }
   }
 
   private instanceLogger(config: VrrpInstanceConfig): Logger {

@@ -29,10 +29,6 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   const config = await loadForCommand(options.config, io);
   if (config === null) return 1;
   timeline.mark('configLoaded');
-  // The daemon's code (the data path, the status server, prom-client) is loaded only once the config
-  // is known to be good: a rejected config costs no more than `tsvip check`.
-  const daemonModule = await import('../daemon.js');
-  timeline.mark('codeLoaded');
 
   const logger = createLogger(options.pretty ? { level: options.logLevel, destination: prettyStream() } : { level: options.logLevel });
   const log = partLogger(logger, 'daemon');
@@ -41,7 +37,14 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   const signals = new SignalQueue();
   let daemon: Daemon;
   try {
-    daemon = await daemonModule.Daemon.start(config, { logger, timeline });
+    // The host first (checks, then a predecessor's stale VIPs removed), loading only what that needs;
+    // the daemon's code (VRRP sockets, the data path, the status server, prom-client) after it. Each is
+    // loaded only once the config is known to be good: a rejected config costs no more than `check`.
+    const [{ takeHostAtStart }, { systemHostPorts }] = await Promise.all([import('../daemon/host-at-start.js'), import('../daemon/system-host-ports.js')]);
+    const host = await takeHostAtStart(config, systemHostPorts(), logger, timeline);
+    const daemonModule = await import('../daemon.js');
+    timeline.mark('codeLoaded');
+    daemon = await daemonModule.Daemon.start(config, { logger, timeline, host });
   } catch (error) {
     signals.close();
     if (error instanceof TsvipError) {

@@ -39,7 +39,10 @@ describe('three tsvip hosts elect one VIP holder', { timeout: 90_000 }, () => {
     group.daemon(h1).kill('SIGKILL');
     await group.daemon(h1).exited;
     await group.daemon(h2).waitForState('master');
-    expect(group.daemon(h3).state()).toBe('backup');
+    // h3's Master_Down runs out only (206 - 156)/256 of an interval after h2's: 19 ms at 100 ms, which
+    // two CPUs shared by three daemons can miss (the RFC's skew, keepalived's too). Whether h3 was
+    // master for that moment or not, h2's advert makes it a backup, and the VIP ends on h1 and h2 only.
+    await group.daemon(h3).waitForState('backup');
     // A killed daemon cannot take its VIP off: h1 still has it, but h2's gratuitous ARP moves the
     // client without the client asking. (The address follows the state-change log line.)
     await waitUntil(async () => ((await vipHolders(lab(), routers)).map((host) => host.name).join() === 'h1,h2' ? true : undefined), 'h1 and h2 to hold the VIP');
