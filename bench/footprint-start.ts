@@ -110,8 +110,10 @@ export function startupStepsOf(stdout: string, spawnedAtMs: number): StartupStep
     if (!line.includes('"msg":"started"')) continue;
     const record = JSON.parse(line) as { time?: unknown; startupMs?: Record<string, unknown> };
     const steps = record.startupMs;
-    if (typeof record.time !== 'number' || steps === undefined || typeof steps['started'] !== 'number') continue;
-    const originMs = record.time - steps['started'] - spawnedAtMs;
+    // tsvip's logger writes ISO times; a plain pino logger writes epoch ms.
+    const timeMs = typeof record.time === 'string' ? Date.parse(record.time) : record.time;
+    if (typeof timeMs !== 'number' || Number.isNaN(timeMs) || steps === undefined || typeof steps['started'] !== 'number') continue;
+    const originMs = timeMs - steps['started'] - spawnedAtMs;
     const moved: Record<string, number> = { nodeStarted: originMs };
     for (const [step, ms] of Object.entries(steps)) if (typeof ms === 'number') moved[step] = originMs + ms;
     return [moved];

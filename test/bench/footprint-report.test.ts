@@ -11,6 +11,11 @@ describe("the 'started' line's steps", () => {
     expect(startupStepsOf(stdout, 1_000_000)).toEqual([{ nodeStarted: 50, configLoaded: 250, staleVipsCleared: 350, started: 450 }]);
   });
 
+  test("tsvip's ISO times are read as well", () => {
+    const stdout = '{"level":30,"time":"1970-01-01T00:16:40.450Z","msg":"started","startupMs":{"configLoaded":200,"started":400}}\n';
+    expect(startupStepsOf(stdout, 1_000_000)).toEqual([{ nodeStarted: 50, configLoaded: 250, started: 450 }]);
+  });
+
   test('a daemon that never started has none', () => {
     expect(startupStepsOf('{"level":60,"msg":"cannot start"}\n', 0)).toEqual([]);
   });
