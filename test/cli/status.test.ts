@@ -1,6 +1,5 @@
 // `tsvip status` against a status server (the real one, serving a sample daemon's snapshot) and
 // against nothing: the readable table, the JSON, credentials in the URL, and the errors a user meets.
-import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,17 +9,10 @@ import { loadStatusCredentials } from '../../src/status/basic-auth.js';
 import { startStatusServer, type StatusServer } from '../../src/status/server.js';
 import { sampleSnapshot } from '../status/sample-snapshot.js';
 import { runTsvip } from './run-cli.js';
+import { freePort } from '../free-port.js';
 
 const logger = pino({ level: 'silent' });
 
-/** A port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('tsvip status', () => {
   let open: StatusServer;

@@ -11,6 +11,7 @@ import { decode, encode, VRRP_MULTICAST_GROUP, VRRP_PROTOCOL } from '../../src/v
 import { StartupTimeline } from '../../src/daemon/startup-timeline.js';
 import { FakeClock } from '../vrrp/fake-clock.js';
 import { FakeHost, type FakeVrrpSocket } from './fake-ports.js';
+import { freePort } from '../free-port.js';
 
 const ETH0 = 2;
 const OWN = '198.18.0.1';
@@ -36,14 +37,6 @@ async function waitFor<T>(read: () => T | undefined, limitMs = 10_000): Promise<
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 async function configOf(instances: string, statusPort: number): Promise<Config> {
   return loadConfigText(`vrrp:\n${instances}status: { listen: "127.0.0.1:${statusPort}" }\n`, 'vip.yaml').config;

@@ -2,7 +2,6 @@
 // credentials can still refuse the start with nothing changed; past them, a predecessor's stale VIPs
 // are removed, and the daemon given that host does not take it again.
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -13,6 +12,7 @@ import { StartupTimeline } from '../../src/daemon/startup-timeline.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { FakeClock } from '../vrrp/fake-clock.js';
 import { FakeHost } from './fake-ports.js';
+import { freePort } from '../free-port.js';
 
 const ETH0 = 2;
 const VIP = '198.18.0.100/24';
@@ -30,14 +30,6 @@ function setUp() {
   return { host, logs, logger };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function configWith(status: string) {
   return loadConfigText(`vrrp:\n  - { name: VI_1, interface: eth0, vrid: 51, priority: 100, version: 3, advertInterval: 1s, vips: [${VIP}] }\nstatus: ${status}\n`, 'vip.yaml').config;
