@@ -92,9 +92,10 @@ export function pickLeastConn(state: BalanceState, candidates: readonly Candidat
   let best: number | null = null;
   let bestCandidate: Candidate | null = null;
   // Visiting from the backend after the last pick and keeping the first strict minimum is round
-  // robin among equals.
-  for (let step = 1; step <= count; step++) {
-    const index = (((state.lastIndex + step) % count) + count) % count;
+  // robin among equals. When the list has shrunk below the last pick, the visit starts at the first.
+  const first = state.lastIndex + 1 >= 0 && state.lastIndex + 1 < count ? state.lastIndex + 1 : 0;
+  for (let step = 0; step < count; step++) {
+    const index = (first + step) % count;
     const candidate = candidates[index];
     if (!candidate || !isEligible(candidate, exclude)) continue;
     if (bestCandidate === null || candidate.active * bestCandidate.weight < bestCandidate.active * candidate.weight) {

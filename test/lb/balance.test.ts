@@ -137,6 +137,12 @@ describe('leastconn', () => {
     );
   });
 
+  it('after the list shrank below the last pick, round robin among equals resumes at the first backend', () => {
+    const candidates = candidatesOf([8, 2], [{ active: 20 }, { active: 5 }]);
+    const state: BalanceState = { current: new Map(), lastIndex: 6 };
+    expect(pickBackend('leastconn', state, candidates).index).toBe(0);
+  });
+
   it('rotates among equally loaded backends', () => {
     let state = INITIAL_BALANCE_STATE;
     const candidates = candidatesOf([1, 1, 1], [{ active: 2 }, { active: 2 }, { active: 2, up: false }]);
