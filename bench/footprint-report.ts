@@ -43,8 +43,14 @@ const met = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ?
 
 export function footprintMarkdown(results: FootprintResults): string {
   const subjects = [...new Set(results.starts.map((start) => start.subject))];
-  const keepalived = results.starts.filter((start) => start.subject === 'keepalived');
-  const keepalivedStart = spread(keepalived.map((start) => start.firstMasterMs));
+  const startOf = (subject: string): Spread | null => spread(results.starts.filter((start) => start.subject === subject).map((start) => start.firstMasterMs));
+  const keepalivedStart = startOf('keepalived');
+  // A variant held by startupDelay is compared with keepalived held by the same vrrp_startup_delay.
+  const baselineOf = (subject: string): Spread | null => {
+    const delay = /startupDelay ([\d.]+) s/.exec(subject)?.[1];
+    const held = delay === undefined ? undefined : subjects.find((name) => name === `keepalived (vrrp_startup_delay ${delay} s)`);
+    return held === undefined ? keepalivedStart : startOf(held);
+  };
   const lines: string[] = [
     `Command: \`${results.command}\` at commit ${results.commit}, ${results.date}. ${results.environment}.`,
     '',
@@ -56,14 +62,14 @@ export function footprintMarkdown(results: FootprintResults): string {
     `|---|${subjects.map(() => '---|').join('')}---|`,
   ];
   // Only tsvip as the targets run it is judged; the variants (startupDelay, no load balancer) say why.
-  const judged = (subject: string): boolean => subject !== 'keepalived' && results.starts.some((start) => start.subject === subject && start.judged);
+  const judged = (subject: string): boolean => !subject.startsWith('keepalived') && results.starts.some((start) => start.subject === subject && start.judged);
   const row = (label: string, cell: (starts: readonly StartResult[], subject: string) => string, target: string): void => {
     lines.push(`| ${label} | ${subjects.map((subject) => cell(results.starts.filter((start) => start.subject === subject), subject)).join(' | ')} | ${target} |`);
   };
   row('spawn to the first MASTER', (starts, subject) => {
     const value = spread(starts.map((start) => start.firstMasterMs));
     const verdict = judged(subject) ? `: ${met(value === null || keepalivedStart === null ? null : value.median <= TARGET_START_RATIO * keepalivedStart.median)}` : '';
-    return `${formatSpread(value)}${subject === 'keepalived' ? '' : ` (${ratio(value, keepalivedStart)}${verdict})`}`;
+    return `${formatSpread(value)}${subject.startsWith('keepalived') ? '' : ` (${ratio(value, baselineOf(subject))}${verdict})`}`;
   }, `tsvip ≤ ${TARGET_START_RATIO}× keepalived`);
   row('starts where a lower priority took the VIP first', (starts, subject) => {
     const count = starts.filter((start) => start.lowerPriorityFirst).length;
@@ -80,7 +86,7 @@ export function footprintMarkdown(results: FootprintResults): string {
   }, `single executable ≤ ${TARGET_IDLE_MIB} MiB`);
   row('of which anonymous (heaps and stacks; the rest is the program file, shared and clean)', (starts) => mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB))), '');
   lines.push('');
-  lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread, except in the variant without one. The variants are not judged: with startupDelay, each instance's first Master_Down waits that much longer (keepalived's vrrp_startup_delay).");
+  lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread, except in the variant without one. The variants are not judged: with startupDelay, the first Master_Down waits until that long after the process started, and its ratio is to keepalived run with the same vrrp_startup_delay.");
   lines.push(...startupStepLines(results), ...memoryLines(results));
 
   lines.push('', '### Short commands', '', '| command | wall time | peak RSS | wall vs `node -e 0` of the same Node | target |', '|---|---|---|---|---|');

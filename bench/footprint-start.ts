@@ -13,11 +13,11 @@ import type { TsvipForm } from './tsvip.js';
  * load balancer and status server, no startupDelay) unless a variant says otherwise.
  */
 export type StartSubject =
-  | { readonly implementation: 'keepalived' }
+  | { readonly implementation: 'keepalived'; readonly startupDelayMs?: number }
   | { readonly implementation: 'tsvip'; readonly form: TsvipForm; readonly startupDelayMs?: number; readonly withoutLoadBalancer?: boolean };
 
 export function subjectName(subject: StartSubject): string {
-  if (subject.implementation === 'keepalived') return 'keepalived';
+  if (subject.implementation === 'keepalived') return subject.startupDelayMs === undefined ? 'keepalived' : `keepalived (vrrp_startup_delay ${subject.startupDelayMs / 1000} s)`;
   const variants = [
     subject.form === 'sea' ? 'single executable' : 'npm install',
     ...(subject.startupDelayMs === undefined ? [] : [`startupDelay ${subject.startupDelayMs / 1000} s`]),
@@ -28,7 +28,8 @@ export function subjectName(subject: StartSubject): string {
 
 /** Whether the targets judge this subject: tsvip as the issue runs it, no variant. */
 export function isTargetSubject(subject: StartSubject): boolean {
-  return subject.implementation === 'keepalived' || (subject.startupDelayMs === undefined && subject.withoutLoadBalancer !== true);
+  if (subject.implementation === 'keepalived') return subject.startupDelayMs === undefined;
+  return subject.startupDelayMs === undefined && subject.withoutLoadBalancer !== true;
 }
 
 /** The steps of tsvip's start (its 'started' log line, README "`tsvip start`"), in ms after the spawn. */
@@ -65,9 +66,8 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
   const group = await startVrrpGroup(implementation, setup, {
     workDir: options.workDir,
     staleVipOn: [STALE_HOST],
-    ...(subject.implementation === 'tsvip'
-      ? { form: subject.form, withLoadBalancer: subject.withoutLoadBalancer !== true, ...(subject.startupDelayMs === undefined ? {} : { tuning: { startupDelayMs: subject.startupDelayMs } }) }
-      : {}),
+    ...(subject.startupDelayMs === undefined ? {} : { tuning: { startupDelayMs: subject.startupDelayMs } }),
+    ...(subject.implementation === 'tsvip' ? { form: subject.form, withLoadBalancer: subject.withoutLoadBalancer !== true } : {}),
   });
   try {
     const election = await waitForElection(group, { timeoutMs: 30_000 });

@@ -75,7 +75,10 @@ async function measure(options: FootprintOptions, args: readonly string[], workD
   // Variants that say where the time and the memory go: a start held by startupDelay (keepalived's
   // vrrp_startup_delay), and a daemon without the load balancer's worker thread.
   if (options.forms.includes('sea')) {
-    if (options.startupDelayMs > 0) subjects.push({ implementation: 'tsvip', form: 'sea', startupDelayMs: options.startupDelayMs });
+    if (options.startupDelayMs > 0) {
+      subjects.push({ implementation: 'keepalived', startupDelayMs: options.startupDelayMs });
+      subjects.push({ implementation: 'tsvip', form: 'sea', startupDelayMs: options.startupDelayMs });
+    }
     subjects.push({ implementation: 'tsvip', form: 'sea', withoutLoadBalancer: true });
   }
 

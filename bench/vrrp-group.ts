@@ -73,7 +73,7 @@ export interface VrrpGroupOptions {
   readonly withLoadBalancer?: boolean;
   /** Hosts that hold the VIP before the daemons start, as after a crash of their predecessor. */
   readonly staleVipOn?: readonly string[];
-  /** tsvip's own keys (startupDelay). */
+  /** startupDelay: tsvip's key, and keepalived's vrrp_startup_delay when keepalived runs. */
   readonly tuning?: TsvipTuning;
 }
 
@@ -100,7 +100,10 @@ export async function startVrrpGroup(implementation: ImplementationName, setup: 
     const started = await Promise.all(
       vrrpHosts.map((host, i) => {
         const spec = instanceSpec(setup, host, vrrpHosts.filter((other) => other !== host), priorities[i] ?? 1);
-        return implementation === 'keepalived' ? startKeepalived(lab, host, spec, options) : startTsvip(lab, host, spec, tsvipOptions);
+        const startupDelay = options.tuning?.startupDelayMs;
+        return implementation === 'keepalived'
+          ? startKeepalived(lab, host, startupDelay === undefined ? spec : { ...spec, startupDelayMs: startupDelay }, options)
+          : startTsvip(lab, host, spec, tsvipOptions);
       }),
     );
     const daemons = new Map<string, DaemonGroup>(started.map((daemon, i) => [vrrpHosts[i]?.name ?? '', daemon]));

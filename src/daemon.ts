@@ -49,6 +49,12 @@ export interface DaemonOptions {
   timeline?: StartupTimeline;
   /** The host as takeHostAtStart() left it (checked, stale VIPs removed); taken here when absent. */
   host?: HostAtStart;
+  /**
+   * The clock's reading when the process started (systemClock counts from there: 0). startupDelay is
+   * counted from it, as keepalived counts vrrp_startup_delay from its own start, so that however long
+   * each host took to load, hosts spawned together end their hold together.
+   */
+  processStartMs?: number;
 }
 
 /** An instance whose fallible set-up is done: its interface, its address and an open socket. */
@@ -340,7 +346,10 @@ export class Daemon {
       // Not fatal: the election still runs, and a master adds its VIPs whatever was there.
       logger.error({ err: error, code: (error as TsvipError).code ?? 'ERR_NETLINK' }, 'could not clear stale VIPs');
     }
+    // An instance (re)started later than startupDelay after the process began is not held at all.
+    const sinceProcessStartMs = this.clock.now() - (this.options.processStartMs ?? 0);
     const runtime = new InstanceRuntime(config, {
+      startupHoldMs: Math.max(0, config.startupDelay - sinceProcessStartMs),
       rtnl: this.rtnl,
       iface,
       ownAddress,

@@ -18,6 +18,8 @@ import { NotifyRunner } from '../vrrp/notify.js';
 import type { InstanceStatus } from '../status/snapshot.js';
 
 export interface InstanceRuntimeDeps {
+  /** What is left of startupDelay when this runtime starts (the daemon counts it from the process start). */
+  startupHoldMs: number;
   rtnl: Rtnl;
   iface: EthernetInterface;
   ownAddress: string;
@@ -78,7 +80,7 @@ export class InstanceRuntime {
       },
     };
     this.notify = new NotifyRunner({ instance: current.name, notify: current.notify, logger });
-    this.instance = new VrrpInstance(instanceSettings(current, deps.ownAddress), {
+    this.instance = new VrrpInstance(instanceSettings(current, deps.ownAddress, deps.startupHoldMs), {
       clock: deps.clock,
       transport: { send: (payload, destination) => this.socketOpen && deps.socket.send(payload, destination) },
       vips,

@@ -12,7 +12,8 @@ export function ownAddressOf(config: VrrpInstanceConfig, primaryAddress: string 
   return config.unicast?.source ?? primaryAddress;
 }
 
-export function instanceSettings(config: VrrpInstanceConfig, ownAddress: string): InstanceSettings {
+/** `startupHoldMs`: what is left of startupDelay when the instance starts (only its start reads it). */
+export function instanceSettings(config: VrrpInstanceConfig, ownAddress: string, startupHoldMs = 0): InstanceSettings {
   return {
     name: config.name,
     vrid: config.vrid,
@@ -22,7 +23,7 @@ export function instanceSettings(config: VrrpInstanceConfig, ownAddress: string)
       advertIntervalMs: config.advertInterval,
       preempt: config.preempt,
       preemptDelayMs: config.preemptDelay,
-      startupDelayMs: config.startupDelay,
+      startupDelayMs: startupHoldMs,
       initialState: config.initialState,
       ownAddress,
     },

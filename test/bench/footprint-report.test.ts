@@ -46,4 +46,28 @@ describe('footprint targets', () => {
     const lowerFirst = markdown.split('\n').find((line) => line.startsWith('| starts where a lower priority'));
     expect(lowerFirst).toBe('| starts where a lower priority took the VIP first | 1 of 1 | 1 of 1 (**not met**) | 1 of 1 | 0 |');
   });
+
+  test('a startupDelay variant is compared with keepalived held by the same vrrp_startup_delay, which is not judged either', () => {
+    const markdown = footprintMarkdown({
+      command: 'npm run bench -- footprint',
+      commit: 'abc1234',
+      date: '2026-12-05',
+      environment: 'test',
+      setup: 'VRRPv3',
+      idleSeconds: 5,
+      commands: [],
+      idleNodes: [],
+      starts: [
+        start('keepalived', true, 400),
+        start('keepalived (vrrp_startup_delay 1 s)', false, 1400),
+        start('tsvip (single executable, startupDelay 1 s)', false, 1540),
+      ],
+      holds: [],
+      failures: [],
+    });
+    const firstMaster = markdown.split('\n').find((line) => line.startsWith('| spawn to the first MASTER'));
+    expect(firstMaster).toContain('| 1.40 s / **1.40 s** / 1.40 s |');
+    expect(firstMaster).toContain('(1.10×)');
+    expect(firstMaster).not.toContain('met');
+  });
 });

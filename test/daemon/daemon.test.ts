@@ -207,6 +207,35 @@ describe('daemon start', () => {
   });
 });
 
+describe('startupDelay, counted from the process start as keepalived counts vrrp_startup_delay', () => {
+  const HOLD_MS = 2000;
+  const LOADING_MS = 1500;
+
+  test('a daemon that took 1.5 s to load holds only the 0.5 s left: hosts spawned together end their hold together', async () => {
+    harness = new Harness();
+    harness.clock.advance(LOADING_MS);
+    const config = await configOf(instance(`priority: 100, startupDelay: ${HOLD_MS}ms`), await freePort());
+    const daemon = await Daemon.start(config, { logger: harness.logger, clock: harness.clock, ports: harness.host.ports, processStartMs: 0 });
+    harness.daemon = daemon;
+    await harness.advance(PAST_MASTER_DOWN_MS);
+    expect(daemon.instances[0]?.state).toBe('backup');
+    await harness.advance(HOLD_MS - LOADING_MS);
+    expect(daemon.instances[0]?.state).toBe('master');
+  });
+
+  test('an instance a reload restarts long after the start is not held again', async () => {
+    harness = new Harness();
+    const port = await freePort();
+    const daemon = await harness.start(await configOf(instance(`priority: 100, startupDelay: ${HOLD_MS}ms`), port));
+    await harness.advance(PAST_MASTER_DOWN_MS + HOLD_MS);
+    expect(daemon.instances[0]?.state).toBe('master');
+    await daemon.reload(await configOf(instance(`vrid: 52, priority: 100, startupDelay: ${HOLD_MS}ms`), port));
+    expect(daemon.instances[0]?.state).toBe('backup');
+    await harness.advance(PAST_MASTER_DOWN_MS);
+    expect(daemon.instances[0]?.state).toBe('master');
+  });
+});
+
 describe('metrics of the running daemon', () => {
   test('gratuitous ARP is counted in packets, and IP-header drops appear among the dropped adverts', async () => {
     harness = new Harness();

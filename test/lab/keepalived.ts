@@ -37,6 +37,8 @@ export interface KeepalivedSpec {
   readonly unicast?: { readonly source: string; readonly peers: readonly string[] };
   /** CIDR, e.g. 198.18.0.100/24. */
   readonly vips: readonly string[];
+  /** global_defs vrrp_startup_delay, in ms (keepalived reads seconds with fractions); none when absent. */
+  readonly startupDelayMs?: number;
 }
 
 const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -52,6 +54,7 @@ export function keepalivedConfig(spec: KeepalivedSpec): string {
     'global_defs {',
     `  router_id tsvip-lab-${spec.name}`,
     ...(spec.version === 3 ? ['  vrrp_version 3'] : []),
+    ...(spec.startupDelayMs === undefined ? [] : [`  vrrp_startup_delay ${String(spec.startupDelayMs / 1000)}`]),
     '}',
     '',
     `vrrp_instance ${spec.name} {`,
