@@ -1,6 +1,6 @@
 // `npm run bench -- lb`: the load balancer benchmark, haproxy and tsvip in turns on the same
 // host of one lab, driven by the same wrk, written to docs/benchmarks.md under "## Load balancer".
-//   --rounds N          rounds; each runs both proxies, in alternating order (3)
+//   --rounds N          rounds; each runs both proxies, in alternating order (5: the median of five is what the targets judge)
 //   --seconds S         length of each measured wrk run (10)
 //   --warmup S          wrk keep-alive run before the measured ones, not counted (3)
 //   --hold N            idle connections held through the proxy for the RSS reading (10000)
@@ -267,7 +267,7 @@ function parseOptions(args: readonly string[]): LbOptions | string {
     parsed = parseArgs({
       args: [...args],
       options: {
-        rounds: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '5' },
         seconds: { type: 'string', default: '10' },
         warmup: { type: 'string', default: '3' },
         hold: { type: 'string', default: '10000' },
