@@ -133,7 +133,7 @@ function measures(h: readonly RoundResult[], t: readonly RoundResult[], options:
 
   row('keep-alive: requests/s', (r) => requestsPerSecond(r.wrk.keepalive), rate);
   row('keep-alive: p99 latency', (r) => r.wrk.keepalive.p99Ms, ms, { text: '≤ 1.5×', ok: atMost(1.5) });
-  row('new connection per request: connections/s', (r) => requestsPerSecond(r.wrk.close), rate, { text: '≥ 0.8×', ok: atLeast(0.8) });
+  row('new connection per request: connections/s', (r) => requestsPerSecond(r.wrk.close), rate, { text: '≥ 0.9×', ok: atLeast(0.9) });
   row('new connection per request: p99 latency', (r) => r.wrk.close.p99Ms, ms, { text: '≤ 1.5×', ok: atMost(1.5) });
   row('bulk 10 MiB: MB/s (10^6 bytes)', (r) => megabytesPerSecond(r.wrk.bulk), rate, { text: '≥ 0.9×', ok: atLeast(0.9) });
   row('proxy CPU per keep-alive request', (r) => (r.wrk.keepalive.proxyCpuSeconds / r.wrk.keepalive.requests) * 1e6, us);
