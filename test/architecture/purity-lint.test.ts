@@ -18,6 +18,8 @@ const PURE_FILES = [
   'src/convert/repair.ts',
   'src/net/address.ts',
   'src/net/ipv4-bytes.ts',
+  'src/net/ipv6-bytes.ts',
+  'src/net/address-bytes.ts',
   'src/net/sockaddr.ts',
   'src/daemon/reload-plan.ts',
   'src/daemon/instance-settings.ts',
