@@ -12,6 +12,7 @@ const PURE_FILES = [
   'src/vrrp/receive-filter.ts',
   'src/vrrp/ipv4-header.ts',
   'src/vrrp/checksum.ts',
+  'src/vrrp/pseudo-header.ts',
   'src/lb/balance.ts',
   'src/lb/engine/failover-policy.ts',
   'src/lb/counters-recorder.ts',
