@@ -1,8 +1,9 @@
-// Golden bytes from an independent source, IPv6: keepalived 2.2's own VRRPv3 adverts over IPv6, captured
-// on the wire by test/fixtures/capture-keepalived.sh (see test/fixtures/keepalived/README.md). The
-// envelope is read from each captured IPv6 header; the checksum is recomputed here over an RFC 8200 8.1
-// pseudo-header built byte by byte, and the encoder must give keepalived's VRRP message byte for byte.
-// Reads only the checked-in fixtures: no root and no keepalived at test time.
+// Golden bytes from independent sources, IPv6: the VRRPv3 adverts over IPv6 of keepalived 2.2 and of FRR
+// vrrpd 8.4, captured on the wire by test/fixtures/capture-keepalived.sh and capture-frr.sh (see the
+// README.md beside each's fixtures). The envelope is read from each captured IPv6 header; the checksum
+// is recomputed here over an RFC 8200 8.1 pseudo-header built byte by byte, and the encoder must give
+// the sender's VRRP message byte for byte. Reads only the checked-in fixtures: no root, no keepalived
+// and no FRR at test time.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { bytesToIpv6, ipv6ToBytes } from '../../src/net/ipv6-bytes.js';
@@ -10,20 +11,25 @@ import { internetChecksum } from '../../src/vrrp/checksum.js';
 import { VRRP_IPV6_MULTICAST_GROUP, VRRP_PROTOCOL, decode, encode, type AdvertV3 } from '../../src/vrrp/packet.js';
 import { pseudoHeaderBytes } from '../../src/vrrp/pseudo-header.js';
 
-const fixtures = new URL('../fixtures/keepalived/', import.meta.url);
+const fixtures = new URL('../fixtures/', import.meta.url);
+
+type Speaker = 'keepalived' | 'frr';
 
 interface GoldenCase {
-  /** Directory under test/fixtures/keepalived/, holding keepalived.conf and adverts.json. */
+  readonly speaker: Speaker;
+  /** Directory under test/fixtures/<speaker>/, holding the sender's config and adverts.json. */
   readonly dir: string;
+  /** The source address, or 'link-local' when it is one the kernel drew at random for this capture. */
   readonly source: string;
   readonly destination: string;
   readonly hopLimit: number;
-  /** What keepalived.conf asks for; the advert sent on shutdown differs only in its priority, 0. */
+  /** What the config asks for; the advert sent on shutdown differs only in its priority, 0. */
   readonly advert: AdvertV3;
 }
 
 const cases: readonly GoldenCase[] = [
   {
+    speaker: 'keepalived',
     dir: 'v3-ipv6-multicast',
     // eth0's link-local in host 1: fe80:: and the modified EUI-64 of its MAC 02:00:c6:12:00:01 (RFC 4291 2.5.1).
     source: 'fe80::c6ff:fe12:1',
@@ -32,6 +38,7 @@ const cases: readonly GoldenCase[] = [
     advert: { version: 3, vrid: 54, priority: 200, adverIntervalMs: 100, addresses: ['2001:2:0:1::100'] },
   },
   {
+    speaker: 'keepalived',
     dir: 'v3-ipv6-unicast',
     source: '2001:2::1',
     destination: '2001:2::2',
@@ -39,21 +46,34 @@ const cases: readonly GoldenCase[] = [
     hopLimit: 64,
     advert: { version: 3, vrid: 55, priority: 150, adverIntervalMs: 1000, addresses: ['2001:2:0:1::101', '2001:2:0:1::102'] },
   },
+  {
+    speaker: 'frr',
+    dir: 'v3-ipv6-multicast',
+    // vrrpd sends from the link-local of its macvlan, made with addrgenmode random: new in every capture.
+    source: 'link-local',
+    destination: VRRP_IPV6_MULTICAST_GROUP,
+    hopLimit: 255,
+    advert: { version: 3, vrid: 56, priority: 200, adverIntervalMs: 100, addresses: ['2001:2:0:1::200', '2001:2:0:1::201'] },
+  },
 ];
 
 interface Capture {
-  readonly keepalived: string;
+  /** The sender's version line. */
+  readonly version: string;
   readonly packets: readonly { readonly ipv6: string }[];
 }
 
-function readCapture(dir: string): Capture {
-  const parsed: unknown = JSON.parse(readFileSync(new URL(`${dir}/adverts.json`, fixtures), 'utf8'));
-  const capture = parsed as Partial<Capture> | null;
-  if (typeof capture?.keepalived !== 'string' || !Array.isArray(capture.packets) || !capture.packets.every((p) => typeof p?.ipv6 === 'string' && /^([0-9a-f]{2})+$/.test(p.ipv6))) {
-    throw new Error(`${dir}/adverts.json: expected { keepalived: string, packets: [{ ipv6: hex }] }`);
+function readCapture(speaker: Speaker, dir: string): Capture {
+  const parsed: unknown = JSON.parse(readFileSync(new URL(`${speaker}/${dir}/adverts.json`, fixtures), 'utf8'));
+  const capture = parsed as ({ packets?: { ipv6?: unknown }[] } & Partial<Record<Speaker, unknown>>) | null;
+  const version = capture?.[speaker];
+  if (typeof version !== 'string' || !Array.isArray(capture?.packets) || !capture.packets.every((p) => typeof p?.ipv6 === 'string' && /^([0-9a-f]{2})+$/.test(p.ipv6))) {
+    throw new Error(`${speaker}/${dir}/adverts.json: expected { ${speaker}: string, packets: [{ ipv6: hex }] }`);
   }
-  return capture as Capture;
+  return { version, packets: capture.packets as { ipv6: string }[] };
 }
+
+const VERSION_LINE: Record<Speaker, RegExp> = { keepalived: /^Keepalived v2\./, frr: /^vrrpd version 8\./ };
 
 /** The fixed IPv6 header (RFC 8200 3), read here rather than by any code under test. */
 function readIpv6Header(bytes: Uint8Array) {
@@ -80,8 +100,8 @@ function pseudoHeader(source: string, destination: string, length: number): Uint
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'));
 
-describe.each(cases)('keepalived golden IPv6 adverts: $dir', ({ dir, source, destination, hopLimit, advert }) => {
-  const capture = readCapture(dir);
+describe.each(cases)('golden IPv6 adverts: $speaker $dir', ({ speaker, dir, source, destination, hopLimit, advert }) => {
+  const capture = readCapture(speaker, dir);
   const packets = capture.packets.map(({ ipv6 }, index) => {
     const bytes = fromHex(ipv6);
     // The last advert is the one keepalived sends when it stops (RFC 5798 6.4.3).
@@ -89,9 +109,17 @@ describe.each(cases)('keepalived golden IPv6 adverts: $dir', ({ dir, source, des
     return { index, bytes, expected: { ...advert, priority: stopping ? 0 : advert.priority } };
   });
 
-  test('the fixture comes from keepalived 2.x and holds several adverts and the priority-0 one', () => {
-    expect(capture.keepalived).toMatch(/^Keepalived v2\./);
+  test('the fixture comes from the expected sender and holds several adverts and the priority-0 one', () => {
+    expect(capture.version).toMatch(VERSION_LINE[speaker]);
     expect(packets.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('every advert of the capture comes from one source, a link-local one in multicast (RFC 5798 5.1.2.1)', () => {
+    const sources = new Set(packets.map(({ bytes }) => readIpv6Header(bytes).source));
+    expect(sources.size).toBe(1);
+    const [seen = ''] = sources;
+    if (source === 'link-local') expect(seen).toMatch(/^fe80::/);
+    else expect(seen).toBe(source);
   });
 
   test.each(packets)('packet $index: IPv6, traffic class 0xC0, next header 112 with no extension header, the expected hop limit and addresses', ({ bytes }) => {
@@ -103,7 +131,7 @@ describe.each(cases)('keepalived golden IPv6 adverts: $dir', ({ dir, source, des
       payloadLength: bytes.length - 40,
       nextHeader: VRRP_PROTOCOL,
       hopLimit,
-      source,
+      source: source === 'link-local' ? ip.source : source,
       destination,
       payload: undefined,
     });
