@@ -33,6 +33,7 @@ export default tseslint.config(
       'src/vrrp/receive-filter.ts',
       'src/vrrp/ipv4-header.ts',
       'src/vrrp/checksum.ts',
+      'src/vrrp/pseudo-header.ts',
       'src/lb/balance.ts',
       'src/lb/engine/failover-policy.ts',
       'src/lb/counters-recorder.ts',

@@ -1,5 +1,6 @@
-// Address syntax for vip.yaml: dotted-quad IPv4, CIDR, and host:port. Pure functions returning a reason
-// instead of throwing, so the schema can turn the reason into a located error.
+// Address syntax for vip.yaml and the wire: dotted-quad IPv4, IPv6 text (RFC 4291 2.2), CIDR, and
+// host:port. Pure functions returning a reason or null instead of throwing, so the schema can turn the
+// reason into a located error. CIDR and host:port are IPv4-only for now.
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -23,6 +24,78 @@ export function ipv4ToNumber(text: string): number | null {
 
 export function isIpv4(text: string): boolean {
   return ipv4ToNumber(text) !== null;
+}
+
+export type AddressFamily = 'ipv4' | 'ipv6';
+
+const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+/** The 16 bits of each hex group in `groups`, or null when one is not 1 to 4 hex digits. */
+function hexGroups(groups: readonly string[]): number[] | null {
+  const values: number[] = [];
+  for (const group of groups) {
+    if (!IPV6_GROUP.test(group)) return null;
+    values.push(parseInt(group, 16));
+  }
+  return values;
+}
+
+/**
+ * An IPv6 address in any text form of RFC 4291 2.2 (full, `::`-compressed, with a dotted-quad IPv4
+ * tail) as its 16 bytes, or null. Refused: zone ids (`%eth0`: a zone is not part of an address), brackets
+ * and prefixes (those are URL and CIDR syntax, handled by their callers), more than one `::`, a lone
+ * leading or trailing `:`, a `::` that stands for no group, and an IPv4 tail with leading zeros
+ * (as ipv4ToNumber: `010` reads as octal to inet_aton).
+ */
+export function parseIpv6(text: string): Uint8Array | null {
+  // 8 groups of 4 digits and 7 colons is 39 characters; 45 with an IPv4 tail. Longer is never valid.
+  if (text.length < 2 || text.length > 45) return null;
+  let tail: number[] = [];
+  let hexPart = text;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    const ipv4 = ipv4ToNumber(text.slice(lastColon + 1));
+    if (ipv4 === null) return null;
+    tail = [ipv4 >>> 16, ipv4 & 0xffff];
+    // What is left before the tail: `::1.2.3.4` leaves `::` (kept whole), `1:2:3:4:5:6:1.2.3.4` leaves
+    // `1:2:3:4:5:6:` (its last colon only separates the tail).
+    hexPart = text.slice(0, lastColon + 1);
+    if (!hexPart.endsWith('::')) hexPart = hexPart.slice(0, -1);
+  }
+  const halves = hexPart.split('::');
+  if (halves.length > 2) return null;
+  let groups: number[];
+  if (halves.length === 1) {
+    const all = hexGroups(hexPart === '' ? [] : hexPart.split(':'));
+    if (all === null || all.length + tail.length !== 8) return null;
+    groups = [...all, ...tail];
+  } else {
+    const [headText = '', restText = ''] = halves;
+    const head = hexGroups(headText === '' ? [] : headText.split(':'));
+    const rest = hexGroups(restText === '' ? [] : restText.split(':'));
+    if (head === null || rest === null) return null;
+    const zeros = 8 - head.length - rest.length - tail.length;
+    // `::` stands for one or more zero groups (RFC 4291 2.2, 2.).
+    if (zeros < 1) return null;
+    groups = [...head, ...new Array<number>(zeros).fill(0), ...rest, ...tail];
+  }
+  const bytes = new Uint8Array(16);
+  groups.forEach((group, i) => {
+    bytes[2 * i] = group >>> 8;
+    bytes[2 * i + 1] = group & 0xff;
+  });
+  return bytes;
+}
+
+export function isIpv6(text: string): boolean {
+  return parseIpv6(text) !== null;
+}
+
+/** Which family `text` is an address of, or null when it is neither (a CIDR, a name, a zone id...). */
+export function addressFamily(text: string): AddressFamily | null {
+  if (isIpv4(text)) return 'ipv4';
+  if (isIpv6(text)) return 'ipv6';
+  return null;
 }
 
 export interface Cidr {
