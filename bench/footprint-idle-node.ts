@@ -3,6 +3,7 @@
 // they have settled.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { readResidentByKind, type ResidentByKind } from './memory-map.js';
 import { sleep } from './vrrp-group.js';
 
 export interface IdleNodeSample {
@@ -10,6 +11,7 @@ export interface IdleNodeSample {
   readonly label: string;
   readonly rssKiB: number;
   readonly anonKiB: number;
+  readonly byKind: ResidentByKind;
 }
 
 const SETTLE_MS = 3000;
@@ -26,7 +28,8 @@ export async function idleNodeSample(node: { readonly path: string; readonly ver
       if (match?.[1] === undefined) throw new Error(`/proc/${child.pid}/status has no ${name}`);
       return Number(match[1]);
     };
-    return { label: `Node ${node.version}${options.withWorker ? ' + an idle worker thread' : ''}`, rssKiB: field('VmRSS'), anonKiB: field('RssAnon') };
+    const byKind = await readResidentByKind(child.pid ?? -1);
+    return { label: `Node ${node.version}${options.withWorker ? ' + an idle worker thread' : ''}`, rssKiB: field('VmRSS'), anonKiB: field('RssAnon'), byKind };
   } finally {
     child.kill('SIGKILL');
   }

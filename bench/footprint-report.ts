@@ -2,6 +2,7 @@
 // measurement and whether it was met), then every round, so a reader can see the spread.
 import type { CommandSample } from './footprint-commands.js';
 import type { IdleNodeSample } from './footprint-idle-node.js';
+import { RESIDENT_KINDS, type ResidentByKind } from './memory-map.js';
 import type { StartResult } from './footprint-start.js';
 import { formatMs, formatSpread, ratio, spread } from './stats.js';
 import type { Spread } from './stats.js';
@@ -176,5 +177,28 @@ function memoryLines(results: FootprintResults): string[] {
     lines.push(`| ${subject}, ${results.idleSeconds} s after the election | ${mibSpread(spread(starts.flatMap((start) => start.idleRssKiB)))} | ${mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB)))} |`);
   }
   lines.push('', '`node -e` with a timer that keeps it alive, and the same with one worker thread whose script only waits; each read after 3 s, three times.');
+  lines.push(...residentKindLines(results));
+  return lines;
+}
+
+/** The idle memory of each process above by kind of mapping (memory-map.ts), medians. */
+function residentKindLines(results: FootprintResults): string[] {
+  const columns: [string, readonly ResidentByKind[]][] = [];
+  for (const label of [...new Set(results.idleNodes.map((sample) => sample.label))]) {
+    columns.push([label, results.idleNodes.filter((sample) => sample.label === label).map((sample) => sample.byKind)]);
+  }
+  for (const subject of [...new Set(results.starts.map((start) => start.subject))]) {
+    columns.push([subject, results.starts.filter((start) => start.subject === subject).flatMap((start) => start.idleByKind)]);
+  }
+  const measured = columns.filter(([, samples]) => samples.length > 0);
+  if (measured.length === 0) return [];
+  const median = (values: number[]): string => {
+    const middle = spread(values)?.median;
+    return middle === undefined ? 'n/a' : mib(middle);
+  };
+  const lines = ['', 'The same idle processes by kind of mapping (/proc/PID/smaps, bench/memory-map.ts), medians:', '', `| resident memory | ${measured.map(([label]) => label).join(' | ')} |`, `|---|${measured.map(() => '---|').join('')}`];
+  for (const [kind, label] of RESIDENT_KINDS) {
+    lines.push(`| ${label} | ${measured.map(([, samples]) => median(samples.map((sample) => sample[kind]))).join(' | ')} |`);
+  }
   return lines;
 }

@@ -4,6 +4,7 @@
 // stale VIP is gone, until the first MASTER, whether a lower priority took the VIP first (it then
 // moves twice), and each daemon's resident memory once the group has been idle for a while.
 import { readFile } from 'node:fs/promises';
+import { addResident, readResidentByKind, ZERO_RESIDENT, type ResidentByKind } from './memory-map.js';
 import { sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
 import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
 import type { TsvipForm } from './tsvip.js';
@@ -53,6 +54,8 @@ export interface StartResult {
    * clean and shared with every process that runs the same file, which the kernel can drop and re-read.
    */
   readonly idleAnonKiB: readonly number[];
+  /** The same memory by kind of mapping, each host's daemon (its whole process group). */
+  readonly idleByKind: readonly ResidentByKind[];
   /** Whether the targets judge this subject (isTargetSubject). */
   readonly judged: boolean;
   /** tsvip: each host's start steps, h1 to h3; keepalived logs none. */
@@ -75,6 +78,7 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
     await sleep(options.idleSeconds * 1000);
     const idleRssKiB = await Promise.all([...group.daemons.values()].map((daemon) => daemon.rssKiB()));
     const idleAnonKiB = await Promise.all([...group.daemons.values()].map(async (daemon) => (await Promise.all((await daemon.pids()).map(anonKiBOf))).reduce((sum, kib) => sum + kib, 0)));
+    const idleByKind = await Promise.all([...group.daemons.values()].map(async (daemon) => (await Promise.all((await daemon.pids()).map(readResidentByKind))).reduce(addResident, ZERO_RESIDENT)));
     return {
       subject: subjectName(subject),
       round: options.round,
@@ -85,6 +89,7 @@ export async function startRound(subject: StartSubject, setup: ProtocolSetup, op
       staleVipGoneMs: gone === undefined ? null : gone.atMs - group.startedAtMs,
       idleRssKiB,
       idleAnonKiB,
+      idleByKind,
       judged: isTargetSubject(subject),
       startupSteps: subject.implementation === 'tsvip' ? [...group.daemons.values()].flatMap((daemon) => startupStepsOf(daemon.process.output().stdout, group.startedAtMs)) : [],
     };

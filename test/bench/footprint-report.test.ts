@@ -22,7 +22,7 @@ describe("the 'started' line's steps", () => {
 });
 
 function start(subject: string, judged: boolean, firstMasterMs: number): StartResult {
-  return { subject, round: 1, firstMasterMs, firstMaster: 'h2', lowerPriorityFirst: true, takeovers: 2, staleVipGoneMs: 500, idleRssKiB: [90_000], idleAnonKiB: [38_000], judged, startupSteps: [] };
+  return { subject, round: 1, firstMasterMs, firstMaster: 'h2', lowerPriorityFirst: true, takeovers: 2, staleVipGoneMs: 500, idleRssKiB: [90_000], idleAnonKiB: [38_000], idleByKind: [{ programCodeKiB: 23_000, programDataKiB: 18_000, otherFilesKiB: 2_000, anonymousKiB: 38_000 }], judged, startupSteps: [] };
 }
 
 describe('footprint targets', () => {
@@ -45,6 +45,8 @@ describe('footprint targets', () => {
     expect(firstMaster).toContain('(4.00×)');
     const lowerFirst = markdown.split('\n').find((line) => line.startsWith('| starts where a lower priority'));
     expect(lowerFirst).toBe('| starts where a lower priority took the VIP first | 1 of 1 | 1 of 1 (**not met**) | 1 of 1 | 0 |');
+    const anonymous = markdown.split('\n').find((line) => line.startsWith('| anonymous ('));
+    expect(anonymous).toBe("| anonymous (V8's heaps, stacks, malloc) | 37.1 MiB | 37.1 MiB | 37.1 MiB |");
   });
 
   test('a startupDelay variant is compared with keepalived held by the same vrrp_startup_delay, which is not judged either', () => {
