@@ -88,7 +88,7 @@ export function footprintMarkdown(results: FootprintResults): string {
   row('of which anonymous (heaps and stacks; the rest is the program file, shared and clean)', (starts) => mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB))), '');
   lines.push('');
   lines.push("keepalived's RSS is its two processes (parent and VRRP child) together; it runs no load balancer (haproxy beside it would add its own). tsvip's includes its load balancer's worker thread, except in the variant without one. The variants are not judged: with startupDelay, the first Master_Down waits until that long after the process started, and its ratio is to keepalived run with the same vrrp_startup_delay.");
-  lines.push(...startupStepLines(results), ...memoryLines(results));
+  lines.push(...startupStepLines(results), ...memoryLines(results), ...residentKindLines(results));
 
   lines.push('', '### Short commands', '', '| command | wall time | peak RSS | wall vs `node -e 0` of the same Node | target |', '|---|---|---|---|---|');
   const labels = [...new Set(results.commands.map((sample) => sample.command))];
@@ -177,7 +177,6 @@ function memoryLines(results: FootprintResults): string[] {
     lines.push(`| ${subject}, ${results.idleSeconds} s after the election | ${mibSpread(spread(starts.flatMap((start) => start.idleRssKiB)))} | ${mibSpread(spread(starts.flatMap((start) => start.idleAnonKiB)))} |`);
   }
   lines.push('', '`node -e` with a timer that keeps it alive, and the same with one worker thread whose script only waits; each read after 3 s, three times.');
-  lines.push(...residentKindLines(results));
   return lines;
 }
 
