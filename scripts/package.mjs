@@ -8,6 +8,7 @@
 // kept in ~/.cache/tsvip (TSVIP_CACHE) between runs. Run after `npm run build` (npm run package does).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,17 @@ const singleExecutablePlugin = {
     // koffi tries every platform's package in turn; only linux-x64 is in the executable.
     builder.onResolve({ filter: /^@koromix\/koffi-/ }, (args) => ({ path: args.path, external: true }));
     builder.onResolve({ filter: /koffi-loader\.js$/ }, (args) => (args.importer.startsWith(join(dist, 'sys')) ? { path: own('koffi-loader.js') } : undefined));
+    // Start-up work no command needs, left out of the executable's bundle (the npm install loads the
+    // packages as published): zod's translations of its messages into 40 languages (tsvip words its
+    // own, in English), and commander's child_process, which only runs executable subcommands (tsvip
+    // has none) and would compile net, dgram and the stream modules before any command runs.
+    builder.onLoad({ filter: /[/\\]zod[/\\]v4[/\\]locales[/\\]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";\n', loader: 'js' }));
+    builder.onLoad({ filter: /[/\\]commander[/\\]lib[/\\]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${args.path}: commander no longer loads child_process as expected; update scripts/package.mjs`);
+      return { contents: source.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), loader: 'js' };
+    });
     // package.json is not beside the executable: the version is written in.
     builder.onLoad({ filter: /[/\\]dist[/\\]version\.js$/ }, () => ({ contents: `export const VERSION = ${JSON.stringify(packageJson.version)};\n`, loader: 'js' }));
   },
