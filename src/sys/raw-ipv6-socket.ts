@@ -1,9 +1,9 @@
 // A raw IPv6 socket for one IP protocol (VRRP's 112) on one interface, set up for a link-local
-// protocol: bound to the device, one hop limit for unicast and multicast alike, multicast sent out of
-// the interface and not looped back, groups joined on it, and an optional source address bound so
-// what is sent leaves from it. It reports each datagram as a record: raw IPv6 sockets give the
-// payload without the IPv6 header, so the source comes from recvmsg's msg_name and the destination,
-// hop limit and interface from the IPV6_PKTINFO and IPV6_HOPLIMIT control messages
+// protocol: bound to the device, one hop limit for unicast and multicast alike, one traffic class,
+// multicast sent out of the interface and not looped back, groups joined on it, and an optional source
+// address bound so what is sent leaves from it. It reports each datagram as a record: raw IPv6
+// sockets give the payload without the IPv6 header, so the source comes from recvmsg's msg_name and
+// the destination, hop limit and interface from the IPV6_PKTINFO and IPV6_HOPLIMIT control messages
 // (ipv6-receive-info.ts).
 //
 // The kernel leaves the payload's checksum alone unless IPV6_CHECKSUM is set (it is set only for
@@ -25,6 +25,7 @@ import {
   IPV6_MULTICAST_LOOP,
   IPV6_RECVHOPLIMIT,
   IPV6_RECVPKTINFO,
+  IPV6_TCLASS,
   IPV6_UNICAST_HOPS,
   SO_BINDTODEVICE,
   SOL_SOCKET,
@@ -53,6 +54,8 @@ export interface RawIpv6SocketOptions {
   ifindex: number;
   /** The hop limit of every datagram sent, unicast and multicast. */
   hopLimit: number;
+  /** The traffic class of every datagram sent (the IPv4 TOS byte's counterpart). */
+  trafficClass: number;
   /** Link-scope multicast groups to join on the interface (ff02::12 for VRRP). */
   groups: readonly string[];
   /** The address sent from (bind); null lets the kernel choose. A link-local one is bound in the interface's zone. */
@@ -113,6 +116,7 @@ export class RawIpv6Socket {
       socket.setOption(IPPROTO_IPV6, IPV6_CHECKSUM, CHECKSUM_OFF, 'IPV6_CHECKSUM');
       socket.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.hopLimit, 'IPV6_UNICAST_HOPS');
       socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, options.hopLimit, 'IPV6_MULTICAST_HOPS');
+      socket.setOption(IPPROTO_IPV6, IPV6_TCLASS, options.trafficClass, 'IPV6_TCLASS');
       socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_IF, options.ifindex, 'IPV6_MULTICAST_IF');
       // Our own multicast is not news to us; another router on this host is another socket with its own loop-back.
       socket.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, 'IPV6_MULTICAST_LOOP');

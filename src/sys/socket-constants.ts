@@ -33,6 +33,8 @@ export const IPV6_PKTINFO = 50;
 export const IPV6_RECVHOPLIMIT = 51;
 /** The control message type IPV6_RECVHOPLIMIT asks for: an int. */
 export const IPV6_HOPLIMIT = 52;
+/** The traffic class of what is sent (an int, 0..255). */
+export const IPV6_TCLASS = 67;
 export const SHUT_WR = 1;
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;

@@ -1,6 +1,6 @@
 // VRRPv3 over IPv6 on the wire (RFC 5798 5.1.2): a raw IPv6 socket for protocol 112
 // (src/sys/raw-ipv6-socket.ts) on the instance's interface, hop limit 255 in unicast and multicast
-// alike, joined to ff02::12 in multicast mode, and bound to the source address when one is given: the
+// alike, traffic class 0xC0 (network control, as the IPv4 socket's TOS and keepalived's), joined to ff02::12 in multicast mode, and bound to the source address when one is given: the
 // interface's link-local in multicast mode (keepalived's and FRR's source), or unicast.source. The
 // same shape as the IPv4 RawVrrpSocket (raw-transport.ts), with Ipv6Packet for what arrives. The
 // payload is sent as the codec wrote it: its checksum already covers the IPv6 pseudo-header.
@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { RawIpv6Socket, type Ipv6Datagram } from '../sys/raw-ipv6-socket.js';
 import type { Ipv6Packet } from './ipv6-packet.js';
 import { VRRP_IPV6_MULTICAST_GROUP, VRRP_PROTOCOL } from './packet.js';
-import { TransportError } from './raw-transport.js';
+import { TransportError, VRRP_TOS } from './raw-transport.js';
 import type { VrrpTransport } from './instance.js';
 
 export const VRRP_HOP_LIMIT = 255;
@@ -45,6 +45,7 @@ export class RawVrrpIpv6Socket implements VrrpTransport {
         interfaceName: options.interfaceName,
         ifindex: options.ifindex,
         hopLimit: VRRP_HOP_LIMIT,
+        trafficClass: VRRP_TOS,
         groups: options.multicast ? [VRRP_IPV6_MULTICAST_GROUP] : [],
         sourceAddress: options.sourceAddress,
         receiveBytes: RECEIVE_BYTES,
