@@ -30,7 +30,7 @@ export interface SocketAddressIpv6 {
   port: number;
   /** The interface index a link-local (fe80::/10) or ff02:: address belongs to; 0 for a global one. */
   scopeId: number;
-  /** Traffic class and flow label as the kernel reports them (0 unless IPV6_FLOWINFO is on). */
+  /** Traffic class and flow label as the struct holds them (network order); nothing here reads them. */
   flowinfo: number;
 }
 

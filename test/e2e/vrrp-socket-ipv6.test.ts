@@ -136,6 +136,23 @@ describe('the IPv6 VRRP socket between lab hosts', () => {
     sender.kill('SIGTERM');
   });
 
+  test('a socket bound to its source hears unicast to that address only (and its groups); an unbound one hears every address of the host', async () => {
+    await lab().runOk(b.host, ['ip', 'addr', 'add', '2001:2::12/64', 'dev', b.host.iface, 'nodad']);
+    const bound = await openVrrp(lab(), b.host, 'unicast', b.global);
+    const unbound = await openVrrp(lab(), b.host, 'unicast', '-');
+    const sender = await openVrrp(lab(), a.host, 'unicast', a.global);
+    await send(sender, '2001:2::12', advert(65, { source: a.global, destination: '2001:2::12' }).payload, 1);
+    await waitFor(() => packets(unbound).find((p) => p.destination === '2001:2::12'), `the advert to 2001:2::12 at ${b.host.name}`);
+    // The kernel queues a datagram on every matching raw socket at once; so once the unbound socket has
+    // it, the bound one would have had it queued before the next advert was even sent.
+    await send(sender, b.global, advert(65, { source: a.global, destination: b.global }).payload, 1);
+    await waitFor(() => packets(bound).find((p) => p.destination === b.global), `the advert to ${b.global} at ${b.host.name}`);
+
+    expect(packets(bound).map((p) => p.destination)).toEqual([b.global]);
+    expect(packets(unbound).map((p) => p.destination)).toEqual(['2001:2::12', b.global]);
+    for (const socket of [bound, unbound, sender]) socket.kill('SIGTERM');
+  });
+
   test('multicast loop is off: a host hears the other\'s advert but never its own', async () => {
     const socketA = await openVrrp(lab(), a.host, 'multicast', a.linkLocal);
     const socketB = await openVrrp(lab(), b.host, 'multicast', b.linkLocal);
