@@ -138,11 +138,6 @@ export class RawIpv6Socket {
     this.socket.sendTo(payload, sockaddrIn6(destination, 0, needsScopeId(destination) ? this.options.ifindex : 0));
   }
 
-  /** getsockopt of an int option at IPPROTO_IPV6 (IPV6_CHECKSUM, IPV6_MULTICAST_HOPS ...), for checks. */
-  ipv6IntOption(option: number, name: string): number {
-    return this.socket.intOption(IPPROTO_IPV6, option, name);
-  }
-
   /** Idempotent. */
   close(): void {
     this.socket.close();
