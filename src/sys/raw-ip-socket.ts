@@ -69,6 +69,15 @@ export class RawIpSocket {
     if (this.sys.setsockopt(this.fd, level, option, bytes, bytes.length) !== 0) throw new SocketCallError(`setsockopt(${name})`, errnoName(this.sys.errno()));
   }
 
+  /** getsockopt of an int option; `name` says which option, for the error. */
+  intOption(level: number, option: number, name: string): number {
+    const value = Buffer.alloc(4);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(value.length, 0);
+    if (this.sys.getsockopt(this.fd, level, option, value, length) !== 0) throw new SocketCallError(`getsockopt(${name})`, errnoName(this.sys.errno()));
+    return value.readInt32LE(0);
+  }
+
   /** bind() to a struct sockaddr: chooses the source address of what is sent. */
   bind(address: Uint8Array): void {
     if (this.sys.bind(this.fd, address, address.length) !== 0) throw new SocketCallError('bind', errnoName(this.sys.errno()));

@@ -1,5 +1,5 @@
 // Linux's numbers for the socket calls in libc.ts (x86-64 and arm64 share them), and the small option
-// buffers setsockopt takes.
+// buffers setsockopt takes. The IPv6 ones are as <linux/in6.h> and glibc's <bits/in.h> define them.
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const AF_PACKET = 17;
@@ -13,10 +13,28 @@ export const SO_REUSEADDR = 2;
 export const SO_ERROR = 4;
 export const SO_KEEPALIVE = 9;
 export const SO_LINGER = 13;
+export const SO_BINDTODEVICE = 25;
 export const IPPROTO_TCP = 6;
 export const TCP_NODELAY = 1;
 export const TCP_KEEPIDLE = 4;
 export const TCP_INFO = 11;
+export const IPPROTO_IPV6 = 41;
+/** Where the kernel writes a checksum on send and checks it on receive; -1 (off) unless set. */
+export const IPV6_CHECKSUM = 7;
+export const IPV6_UNICAST_HOPS = 16;
+export const IPV6_MULTICAST_IF = 17;
+export const IPV6_MULTICAST_HOPS = 18;
+export const IPV6_MULTICAST_LOOP = 19;
+/** glibc's IPV6_JOIN_GROUP; takes a struct ipv6_mreq. */
+export const IPV6_ADD_MEMBERSHIP = 20;
+export const IPV6_RECVPKTINFO = 49;
+/** The control message type IPV6_RECVPKTINFO asks for: a struct in6_pktinfo. */
+export const IPV6_PKTINFO = 50;
+export const IPV6_RECVHOPLIMIT = 51;
+/** The control message type IPV6_RECVHOPLIMIT asks for: an int. */
+export const IPV6_HOPLIMIT = 52;
+/** The traffic class of what is sent (an int, 0..255). */
+export const IPV6_TCLASS = 67;
 export const SHUT_WR = 1;
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
