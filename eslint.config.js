@@ -32,8 +32,6 @@ export default tseslint.config(
       'src/vrrp/fsm.ts',
       'src/vrrp/receive-filter.ts',
       'src/vrrp/ipv4-header.ts',
-      'src/vrrp/checksum.ts',
-      'src/vrrp/pseudo-header.ts',
       'src/lb/balance.ts',
       'src/lb/engine/failover-policy.ts',
       'src/lb/counters-recorder.ts',
