@@ -37,6 +37,7 @@ export default tseslint.config(
       'src/lb/counters-recorder.ts',
       'src/convert/repair.ts',
       'src/net/*.ts',
+      'src/netlink/neighbour-advert.ts',
       'src/daemon/reload-plan.ts',
       'src/daemon/instance-settings.ts',
     ],

@@ -22,6 +22,9 @@ const PURE_FILES = [
   'src/net/ipv6-bytes.ts',
   'src/net/address-bytes.ts',
   'src/net/sockaddr.ts',
+  'src/net/mac.ts',
+  'src/net/interface-cidr.ts',
+  'src/netlink/neighbour-advert.ts',
   'src/daemon/reload-plan.ts',
   'src/daemon/instance-settings.ts',
 ];
