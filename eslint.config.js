@@ -38,6 +38,7 @@ export default tseslint.config(
       'src/convert/repair.ts',
       'src/net/*.ts',
       'src/netlink/neighbour-advert.ts',
+      'src/netlink/address-message.ts',
       'src/daemon/reload-plan.ts',
       'src/daemon/instance-settings.ts',
     ],

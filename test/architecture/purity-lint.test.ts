@@ -25,6 +25,7 @@ const PURE_FILES = [
   'src/net/mac.ts',
   'src/net/interface-cidr.ts',
   'src/netlink/neighbour-advert.ts',
+  'src/netlink/address-message.ts',
   'src/daemon/reload-plan.ts',
   'src/daemon/instance-settings.ts',
 ];

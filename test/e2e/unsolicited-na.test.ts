@@ -13,6 +13,11 @@ const PROBE = fileURLToPath(new URL('./probes/neighbour-advert.mjs', import.meta
 const VIP = '2001:2::100';
 /** The VIP's 16 bytes as tcpdump prints them in hex. */
 const VIP_HEX = '20010002000000000000000000000100';
+/**
+ * keepalived 2.2.7's NA for the VIP from lab host 1's MAC, the whole frame as tcpdump -xx printed it
+ * (see test/netlink/neighbour-advert.test.ts).
+ */
+const KEEPALIVED_FRAME = '3333000000010200c612000186dd6000000000203aff20010002000000000000000000000100ff02000000000000000000000000000188004c86200000002001000200000000000000000000010002010200c6120001';
 /** The MAC the client's stale entry points at: the old master's, not in this lab. */
 const OLD_MAC = '02:00:c6:12:00:99';
 
@@ -114,6 +119,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
     expect(frame?.summary).toMatch(new RegExp(`${VIP} > ff02::1: \\[icmp6 sum ok\\] ICMP6, neighbor advertisement`));
     expect(frame?.summary).toMatch(/Flags \[override\]/);
     expect(frame?.summary).toContain(`tgt is ${VIP}`);
+    expect(hex, 'the same frame as keepalived sends').toBe(KEEPALIVED_FRAME);
   });
 
   test('with router asked for, the Router flag is set too', async () => {
@@ -126,6 +132,20 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
     const [frame] = advertsForVip(parseCapture(tcpdump.output().stdout));
     expect(frame?.hex.slice(116, 118), 'flags: Router and Override').toBe('a0');
     expect(frame?.summary).toMatch(/Flags \[router, override\]/);
+  });
+
+  test('a client with no entry for the VIP makes none from the NA (accept_untracked_na off, the default): only clients that knew the VIP move', async () => {
+    const [master, client] = [lab().host(1), lab().host(2)];
+    const ip = requireTool('ip', 'iproute2');
+    const untracked = '2001:2::105';
+    await lab().runOk(master, [ip, '-6', 'addr', 'replace', `${untracked}/64`, 'dev', 'eth0', 'nodad']);
+    const tcpdump = await startCapture(lab(), client);
+    await lab().runOk(master, [process.execPath, PROBE, 'eth0', untracked]);
+    // The NA did arrive (so the missing entry is the kernel's choice, not a lost frame).
+    await waitFor(() => (parseCapture(tcpdump.output().stdout).some((f) => f.summary.includes(`tgt is ${untracked}`)) ? true : undefined), 'the NA in the capture');
+    tcpdump.kill('SIGINT');
+    await tcpdump.exited;
+    expect(await ipv6Neighbour(lab(), client, untracked)).toBeUndefined();
   });
 
   test('a sender on a missing interface index fails with ERR_UNSOLICITED_NA naming the interface and ENODEV', async () => {

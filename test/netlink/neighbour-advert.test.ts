@@ -51,8 +51,22 @@ function readAdvert(packet: Uint8Array) {
 const VIP = '2001:2::100';
 const MAC = '02:00:c6:12:00:01';
 
+// keepalived 2.2.7 becoming MASTER for 2001:2::100/128 on eth0 (02:00:c6:12:00:01, host 1 of the lab
+// of test/fixtures/capture-lab.sh, forwarding off), as `tcpdump -i eth0 -nn -e -v -xx 'icmp6 and
+// ip6[40] == 136'` printed it on host 2 (five identical frames): the 14-byte Ethernet header, then the
+// IPv6 packet. tcpdump read it as "(hlim 255, ...) 2001:2::100 > ff02::1: [icmp6 sum ok] ICMP6, neighbor
+// advertisement, length 32, tgt is 2001:2::100, Flags [override]".
+const KEEPALIVED_FRAME =
+  '333300000001' + '0200c6120001' + '86dd' +
+  '6000000000203aff' + '20010002000000000000000000000100' + 'ff020000000000000000000000000001' +
+  '88004c8620000000' + '20010002000000000000000000000100' + '02010200c6120001';
+
 describe('unsolicited Neighbour Advertisement for a VIP (RFC 4861 4.4, as keepalived 2.2 sends it)', () => {
   const packet = buildUnsolicitedNeighbourAdvert({ target: VIP, mac: MAC, router: false });
+
+  test("is keepalived 2.2.7's unsolicited NA for the same VIP and MAC, byte for byte (checksum included)", () => {
+    expect(hex(ALL_NODES_MAC) + MAC.replaceAll(':', '') + ETH_P_IPV6.toString(16) + hex(packet)).toBe(KEEPALIVED_FRAME);
+  });
 
   test('byte layout: IPv6 header from the VIP to ff02::1 with hop limit 255, ICMPv6 type 136 with O set, the target, a TLLA option', () => {
     expect(packet.length).toBe(NEIGHBOUR_ADVERT_LENGTH);
