@@ -1,6 +1,7 @@
-// Link and IPv4 address changes as the kernel announces them on rtnetlink's LINK and IPV4_IFADDR
-// groups: the interface tracker learns of a pulled cable at once instead of on its next poll, and
-// the VRRP runtime learns that somebody removed a VIP it holds.
+// Link and address changes as the kernel announces them on rtnetlink's LINK, IPV4_IFADDR and IPV6_IFADDR
+// groups: the interface tracker learns of a pulled cable at once instead of on its next poll, the VRRP
+// runtime learns that somebody removed a VIP it holds, and an IPv6 address's DAD state changes
+// (tentative, then usable or dadfailed) arrive as new-address events with their flags.
 //
 // netlink 0.3.0's RtNetlinkSocket emits 'message' with parsed bodies but without the netlink message
 // type, so NEWADDR and DELADDR (an address added and removed) arrive identical. We use the plain
@@ -10,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { createNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket } from 'netlink';
 import { TsvipError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { bytesToIpv4 } from '../net/ipv4-bytes.js';
+import { readAddressMessage, type AddressFlags, type AddressScope } from './address-message.js';
 
 export interface LinkEvent {
   readonly ifindex: number;
@@ -21,13 +22,32 @@ export interface LinkEvent {
   readonly running: boolean;
 }
 
-export interface AddressEvent {
+/** An IPv4 address added or removed: the shape IPv4 events always had (no family field). */
+export interface Ipv4AddressEvent {
   readonly kind: 'new' | 'deleted';
   readonly ifindex: number;
   /** Dotted quad, no prefix. */
   readonly address: string;
   readonly prefix: number;
 }
+
+/**
+ * An IPv6 address added, changed or removed. The kernel sends a 'new' event again when an address's
+ * flags change: tentative at first, then without tentative once DAD passed, or with dadfailed.
+ */
+export interface Ipv6AddressEvent {
+  readonly kind: 'new' | 'deleted';
+  readonly family: 'ipv6';
+  readonly ifindex: number;
+  /** Canonical text (RFC 5952), no prefix. */
+  readonly address: string;
+  readonly prefix: number;
+  readonly scope: AddressScope;
+  readonly flags: AddressFlags;
+}
+
+/** Tell them apart with `'family' in event`. */
+export type AddressEvent = Ipv4AddressEvent | Ipv6AddressEvent;
 
 export interface NetlinkWatcherEvents {
   link: [LinkEvent];
@@ -46,8 +66,6 @@ export interface WatchOptions {
   readonly logger: Logger;
 }
 
-const AF_INET = 2;
-
 /** Subscribes at once; the open socket keeps the process alive, as a listening server does, until close(). */
 export function watchNetlinkEvents({ logger }: WatchOptions): NetlinkWatcher {
   return new RtnetlinkWatcher(logger);
@@ -63,6 +81,7 @@ class RtnetlinkWatcher extends EventEmitter<NetlinkWatcherEvents> implements Net
     try {
       socket.addMembership(rt.MulticastGroups.LINK);
       socket.addMembership(rt.MulticastGroups.IPV4_IFADDR);
+      socket.addMembership(rt.MulticastGroups.IPV6_IFADDR);
       // netlink keeps a socket referenced only while a request waits; a subscription must stay open.
       socket.ref(true);
     } catch (error: unknown) {
@@ -115,12 +134,12 @@ export function decodeEvent(message: Pick<NetlinkMessage, 'type' | 'data'>): Dec
     return { ok: true, name: 'link', value: { ifindex: index, name, up: present && flags?.up === true, running: present && flags?.running === true } };
   }
   if (parsed.kind === 'address') {
-    const { family, index, prefixlen } = parsed.data;
-    // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer's on point-to-point links.
-    const bytes = parsed.attrs.local ?? parsed.attrs.address;
-    if (family !== AF_INET) return { ok: false, reason: `${type} of family ${family}` };
-    if (index === undefined || prefixlen === undefined || bytes?.length !== 4) return { ok: false, reason: `${type} without index, prefix or a 4-byte address` };
-    return { ok: true, name: 'address', value: { kind: type === 'NEWADDR' ? 'new' : 'deleted', ifindex: index, address: bytesToIpv4(bytes), prefix: prefixlen } };
+    const read = readAddressMessage(parsed);
+    if (!read.ok) return { ok: false, reason: `${type} ${read.reason}` };
+    const kind = type === 'NEWADDR' ? 'new' : 'deleted';
+    if (read.family === 'ipv4') return { ok: true, name: 'address', value: { kind, ifindex: read.ifindex, address: read.address, prefix: read.prefix } };
+    const { family, ifindex, address, prefix, scope, flags } = read;
+    return { ok: true, name: 'address', value: { kind, family, ifindex, address, prefix, scope, flags } };
   }
   return { ok: false, reason: `${type} parsed as ${parsed.kind}` };
 }

@@ -1,7 +1,7 @@
 // Pure IPv4 header parse and build. Raw protocol-112 sockets hand us whole IP packets (TTL at byte 8,
 // source at 12, destination at 16); sending from a configured unicast source needs IP_HDRINCL and a
 // header of our own, as keepalived's unicast_src_ip does.
-import { internetChecksum } from './checksum.js';
+import { internetChecksum } from '../net/checksum.js';
 import { bytesToIpv4, ipv4ToBytes } from '../net/ipv4-bytes.js';
 
 const MIN_HEADER_BYTES = 20;

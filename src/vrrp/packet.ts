@@ -1,14 +1,14 @@
 // Pure encode/decode of VRRP advertisements: VRRPv2 (RFC 3768 5.1) over IPv4, and VRRPv3 (RFC 5798 5.1)
-// over IPv4 and IPv6. The family is the envelope's (pseudo-header.ts): an IPv6 envelope means 16-byte
+// over IPv4 and IPv6. The family is the envelope's (src/net/pseudo-header.ts): an IPv6 envelope means 16-byte
 // addresses and the IPv6 pseudo-header in the checksum; no envelope means IPv4.
 // No sockets, no timers (a lint rule holds that: test/architecture/purity-lint.test.ts). `decode` never
 // throws on any bytes: they are untrusted, and each failure has a stable reason that the runtime counts.
-import { finishChecksum, internetChecksum, sumWords } from './checksum.js';
+import { finishChecksum, internetChecksum, sumWords } from '../net/checksum.js';
 import { addressBytesLength, addressToBytesOf, bytesToAddress } from '../net/address-bytes.js';
 import type { AddressFamily } from '../net/address.js';
-import { envelopeFamily, pseudoHeaderSum, type IpEnvelope } from './pseudo-header.js';
+import { envelopeFamily, pseudoHeaderSum, type IpEnvelope } from '../net/pseudo-header.js';
 
-export type { IpEnvelope } from './pseudo-header.js';
+export type { IpEnvelope } from '../net/pseudo-header.js';
 
 export const VRRP_PROTOCOL = 112;
 export const VRRP_MULTICAST_GROUP = '224.0.0.18';

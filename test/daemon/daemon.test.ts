@@ -205,6 +205,19 @@ describe('daemon start', () => {
     expect(harness.logs.filter((line) => line.code === 'VIP_DELETED_EXTERNALLY')).toHaveLength(1);
     expect(harness.vipsOnEth0).toEqual([VIP]);
   });
+
+  test('IPv6 address events on the interface (now subscribed to) leave an IPv4 master and its VIPs alone', async () => {
+    harness = new Harness();
+    await harness.start(await configOf(instance('priority: 100'), await freePort()));
+    await harness.advance(PAST_MASTER_DOWN_MS);
+    const flags = { tentative: false, dadfailed: false, nodad: false, deprecated: false };
+    for (const kind of ['new', 'deleted'] as const) {
+      harness.host.rtnl.events.emit('address', { kind, family: 'ipv6', ifindex: ETH0, address: 'fe80::c6ff:fe12:1', prefix: 64, scope: 'link', flags });
+    }
+    await settle();
+    expect(harness.logs.filter((line) => line.code === 'VIP_DELETED_EXTERNALLY')).toEqual([]);
+    expect(harness.vipsOnEth0).toEqual([VIP]);
+  });
 });
 
 describe('startupDelay, counted from the process start as keepalived counts vrrp_startup_delay', () => {

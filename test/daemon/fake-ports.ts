@@ -8,7 +8,7 @@ import type { DaemonPorts, VrrpSocket, VrrpSocketOptions } from '../../src/daemo
 import type { EthernetInterface, HostFacts } from '../../src/daemon/host-checks.js';
 import type { GarpSender } from '../../src/netlink/garp.js';
 import type { NetlinkWatcher, NetlinkWatcherEvents } from '../../src/netlink/events.js';
-import type { InterfaceAddress, Rtnl } from '../../src/netlink/rtnl.js';
+import type { InterfaceAddress, Ipv6InterfaceAddress, Rtnl } from '../../src/netlink/rtnl.js';
 import type { Ipv4Packet } from '../../src/vrrp/ipv4-header.js';
 import { parseCidr } from '../../src/net/address.js';
 import { TsvipError } from '../../src/errors.js';
@@ -56,6 +56,12 @@ export class FakeRtnl implements Rtnl {
   async listAddresses(ifindex: number): Promise<InterfaceAddress[]> {
     this.request('list', `list ${ifindex}`);
     return [...(this.table.get(ifindex) ?? [])];
+  }
+
+  /** The daemon holds no IPv6 instances yet: no IPv6 addresses are scripted. */
+  async listIpv6Addresses(ifindex: number): Promise<Ipv6InterfaceAddress[]> {
+    this.request('list', `list ipv6 ${ifindex}`);
+    return [];
   }
 
   async addAddress(ifindex: number, vip: string): Promise<void> {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decode, encode, passAuthData, type Advertisement, type DecodeFailure, type V3ChecksumMode } from '../../src/vrrp/packet.js';
-import { finishChecksum, internetChecksum, sumWords } from '../../src/vrrp/checksum.js';
+import { finishChecksum, internetChecksum, sumWords } from '../../src/net/checksum.js';
 
 const envelope = { source: '198.18.0.1', destination: '224.0.0.18' };
 

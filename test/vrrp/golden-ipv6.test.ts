@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { bytesToIpv6, ipv6ToBytes } from '../../src/net/ipv6-bytes.js';
-import { internetChecksum } from '../../src/vrrp/checksum.js';
+import { internetChecksum } from '../../src/net/checksum.js';
 import { VRRP_IPV6_MULTICAST_GROUP, VRRP_PROTOCOL, decode, encode, type AdvertV3 } from '../../src/vrrp/packet.js';
-import { pseudoHeaderBytes } from '../../src/vrrp/pseudo-header.js';
+import { pseudoHeaderBytes } from '../../src/net/pseudo-header.js';
 
 const fixtures = new URL('../fixtures/', import.meta.url);
 

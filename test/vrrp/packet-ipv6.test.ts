@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { bytesToIpv6, ipv6ToBytes } from '../../src/net/ipv6-bytes.js';
-import { finishChecksum, internetChecksum, sumWords } from '../../src/vrrp/checksum.js';
+import { finishChecksum, internetChecksum, sumWords } from '../../src/net/checksum.js';
 import { VRRP_IPV6_MULTICAST_GROUP, decode, encode, type AdvertV3, type DecodeFailure, type IpEnvelope } from '../../src/vrrp/packet.js';
 
 const envelope: IpEnvelope = { source: 'fe80::c6ff:fe12:1', destination: VRRP_IPV6_MULTICAST_GROUP };

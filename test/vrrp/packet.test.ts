@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decode, encode, passAuthData, type Advertisement } from '../../src/vrrp/packet.js';
 import { buildIpv4Header, decodeIpv4 } from '../../src/vrrp/ipv4-header.js';
-import { internetChecksum } from '../../src/vrrp/checksum.js';
+import { internetChecksum } from '../../src/net/checksum.js';
 
 const envelope = { source: '198.18.0.1', destination: '224.0.0.18' };
 

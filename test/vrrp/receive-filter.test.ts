@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { filterAdvert, type DropReason, type ReceiveRules } from '../../src/vrrp/receive-filter.js';
 import { decode, encode, passAuthData, VRRP_MULTICAST_GROUP, type Advertisement } from '../../src/vrrp/packet.js';
 import type { Ipv4Packet } from '../../src/vrrp/ipv4-header.js';
-import { internetChecksum } from '../../src/vrrp/checksum.js';
+import { internetChecksum } from '../../src/net/checksum.js';
 
 const ROUTERS = ['198.18.0.1', '198.18.0.2', '198.18.0.3', '198.18.0.4'] as const;
 const PASSWORDS = ['k8s-vip', 'k8s-vip2', 'other', 'k8s-vip\0', ''] as const;

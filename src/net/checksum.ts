@@ -1,5 +1,6 @@
 // The Internet checksum (RFC 1071): the one's complement of the one's complement sum of 16-bit words.
-// Pure: used by the VRRP codec and the IPv4 header builder.
+// Pure: used by the VRRP codec, the IPv4 header builder and the Neighbour Advertisement builder, which
+// is why it lives in src/net (shared by vrrp and netlink) and not in src/vrrp.
 
 /** Adds `bytes` to a running 32-bit sum of 16-bit big-endian words (an odd last byte is padded with 0). */
 export function sumWords(bytes: Uint8Array, initial = 0): number {

@@ -1,9 +1,10 @@
 // The pseudo-header that a VRRPv3 checksum covers before the VRRP message (RFC 5798 5.2.8): for IPv4
 // source, destination, a zero byte, the protocol and the 16-bit length; for IPv6 the one of RFC 8200 8.1:
 // source (16 bytes), destination (16), the 32-bit upper-layer length, 3 zero bytes, the next header.
-// Which one follows from the envelope's addresses. Pure, like the codec that uses it.
-import { addressFamily, type AddressFamily } from '../net/address.js';
-import { addressToBytesOf } from '../net/address-bytes.js';
+// Which one follows from the envelope's addresses. Pure, like the codec that uses it. ICMPv6 (RFC 4443
+// 2.3) uses the same IPv6 pseudo-header, so the Neighbour Advertisement builder in src/netlink shares it.
+import { addressFamily, type AddressFamily } from './address.js';
+import { addressToBytesOf } from './address-bytes.js';
 import { sumWords } from './checksum.js';
 
 /** Where the advertisement travels: the v3 checksum covers these in its pseudo-header. */
