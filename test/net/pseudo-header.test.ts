@@ -1,7 +1,7 @@
 // The pseudo-headers a VRRPv3 checksum starts from (RFC 5798 5.2.8), laid out byte by byte, and how the
 // family of an envelope is decided.
 import { describe, expect, test } from 'vitest';
-import { envelopeFamily, pseudoHeaderBytes } from '../../src/vrrp/pseudo-header.js';
+import { envelopeFamily, pseudoHeaderBytes } from '../../src/net/pseudo-header.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
