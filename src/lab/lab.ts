@@ -32,7 +32,8 @@ export interface LabOptions {
    * which is snooping on; IPv4-only labs keep exactly that bridge, which in effect floods every group
    * because no querier is present (snooping-querier.ts), and that is what every older test ran on.
    * In a dual-stack lab, snooping on (set or unset) also starts the bridge's MLD querier, so a group
-   * such as VRRP's ff02::12 reaches only the hosts that joined it, as on a switch that snoops.
+   * such as VRRP's ff02::12 reaches only the hosts that joined it, as on a switch that snoops (IPv4
+   * groups too, but never 224.0.0.0/24, so VRRPv2's 224.0.0.18 still reaches every host).
    */
   readonly multicastSnooping?: boolean;
 }

@@ -12,6 +12,9 @@
 //   has passed. Queries then ask each host to report within 1 s too.
 // - A port that joins the bridge again (heal(), setLinkUp()) is queried at once; its host reports its
 //   groups again within the response interval, and until then gets none of them.
+// - The querier is IGMP's too (queries from 0.0.0.0, no IPv4 address needed), so IPv4 groups are
+//   snooped as well, except 224.0.0.0/24, which the bridge never snoops: VRRPv2's 224.0.0.18 still
+//   reaches every host.
 // Neighbour discovery goes on working: a host reports its solicited-node groups (ff02::1:ffXX:XXXX)
 // as its addresses come up, and ff02::1 (all nodes) is never snooped.
 import { setTimeout as delay } from 'node:timers/promises';

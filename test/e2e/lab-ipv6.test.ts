@@ -108,6 +108,25 @@ describe('a dual-stack lab of three hosts (multicast snooping on, the kernel def
     expect(capture.lines.filter((line) => line.includes(`> ${vrrpGroup}.${to.port}:`))).toEqual([]);
   });
 
+  test("the querier snoops IPv4 groups too, but never VRRPv2's 224.0.0.18, which reaches a host that did not join it", async () => {
+    const [h1, h2, h3] = [lab().host(1), lab().host(2), lab().host(3)];
+    const port = 5415;
+    const capture = await captureUdp(lab(), h3, port);
+    for (const group of ['224.0.0.18', '239.1.1.1']) {
+      const listener = joinGroup(lab(), h2, { group, port });
+      await listener.waitFor((line) => line === `joined ${group}`, `the listener on h2 to join ${group}`);
+    }
+    // The bridge never lists 224.0.0.0/24 (it does not snoop it), so only the other group can be waited for.
+    await waitForBridgeGroup(lab(), h2, '239.1.1.1');
+    expect(await lab().bridgeGroups(h2)).not.toContain('224.0.0.18');
+
+    await sendToGroup(lab(), h1, { group: '239.1.1.1', port }, ['snooped']);
+    await sendToGroup(lab(), h1, { group: '224.0.0.18', port }, ['vrrpv2']);
+    // Sent after the datagram to 239.1.1.1, so that one would have come first.
+    await capture.waitFor((line) => line.includes(`> 224.0.0.18.${port}:`), 'h3 to capture the datagram to 224.0.0.18');
+    expect(capture.lines.filter((line) => line.includes(`> 239.1.1.1.${port}:`))).toEqual([]);
+  });
+
   test('after a partition heals, the bridge queries the port again and the host that joined gets ff02::12 again', async () => {
     const [h1, h2] = [lab().host(1), lab().host(2)];
     const to = { group: vrrpGroup, port: 5413 };
