@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'ERR_LAB_PREFLIGHT',
   'ERR_LAB_COMMAND',
   'ERR_LAB_USAGE',
+  'ERR_LAB_TIMEOUT',
 ] as const;
 
 /** Codes that only log lines carry: something happened that the operator may want to know or act on. */

@@ -32,3 +32,10 @@ export class LabUsageError extends TsvipError {
     super('ERR_LAB_USAGE', `lab: ${message}`);
   }
 }
+
+/** The lab waited for the kernel longer than its bound (an IPv6 link-local that never left tentative). */
+export class LabTimeoutError extends TsvipError {
+  constructor(message: string) {
+    super('ERR_LAB_TIMEOUT', `lab: ${message}`);
+  }
+}

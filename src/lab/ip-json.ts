@@ -7,6 +7,20 @@ export interface Ipv4Address {
   readonly prefixLength: number;
 }
 
+export interface Ipv6Address {
+  /** Without the prefix, as `ip` prints it: '2001:2::1', 'fe80::c6ff:fe12:1'. */
+  readonly address: string;
+  readonly prefixLength: number;
+  /** 'global', 'link' (fe80::/64) or 'host' (::1). */
+  readonly scope: string;
+  /** Still in duplicate address detection: the kernel neither sends from it nor answers for it. */
+  readonly tentative: boolean;
+  /** DAD found a duplicate: the address stays unusable. */
+  readonly dadFailed: boolean;
+  /** Added with `nodad`: never tentative. */
+  readonly nodad: boolean;
+}
+
 export interface Neighbour {
   readonly ip: string;
   /** Null while the kernel has no answer yet (INCOMPLETE, FAILED). */
@@ -41,6 +55,25 @@ export function parseIpv4Addresses(json: string): Ipv4Address[] {
   return addresses;
 }
 
+/** `ip -j -6 addr show dev IFACE`: the flags are keys that `ip` leaves out when they are not set. */
+export function parseIpv6Addresses(json: string): Ipv6Address[] {
+  const addresses: Ipv6Address[] = [];
+  for (const link of asArray(JSON.parse(json), 'ip addr')) {
+    for (const info of asArray(field(link, 'addr_info'), 'ip addr addr_info')) {
+      if (field(info, 'family') !== 'inet6') continue;
+      addresses.push({
+        address: asString(field(info, 'local'), 'local'),
+        prefixLength: asNumber(field(info, 'prefixlen'), 'prefixlen'),
+        scope: asString(field(info, 'scope'), 'scope'),
+        tentative: field(info, 'tentative') === true,
+        dadFailed: field(info, 'dadfailed') === true,
+        nodad: field(info, 'nodad') === true,
+      });
+    }
+  }
+  return addresses;
+}
+
 /** `ip -j -4 neigh show dev IFACE` */
 export function parseNeighbours(json: string): Neighbour[] {
   return asArray(JSON.parse(json), 'ip neigh').map((entry) => {
@@ -52,6 +85,17 @@ export function parseNeighbours(json: string): Neighbour[] {
       states: state === undefined ? [] : asArray(state, 'state').map((s) => asString(s, 'state')),
     };
   });
+}
+
+/** `bridge -j mdb show dev BRIDGE`: the groups the bridge has learned on `port` (a host's port, or the bridge itself). */
+export function parseBridgeGroups(json: string, port: string): string[] {
+  const groups: string[] = [];
+  for (const bridge of asArray(JSON.parse(json), 'bridge mdb')) {
+    for (const entry of asArray(field(bridge, 'mdb'), 'bridge mdb mdb')) {
+      if (field(entry, 'port') === port) groups.push(asString(field(entry, 'grp'), 'grp'));
+    }
+  }
+  return groups;
 }
 
 /** `ip -j link show dev IFACE`: exactly one link. */
