@@ -12,6 +12,7 @@
 import { readdir, readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabUsageError } from '../../src/lab/errors.js';
+import { addressFamily } from '../../src/net/address.js';
 import type { Lab, LabHost } from '../../src/lab/lab.js';
 import type { ProcessExit, SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { onLines, Waiters } from '../../src/lab/waiters.js';
@@ -100,12 +101,18 @@ function checkSpec(spec: KeepalivedSpec): void {
   // keepalived ignores nopreempt unless the instance starts as BACKUP, with only a log line.
   if (spec.nopreempt === true && spec.state === 'MASTER') problems.push('nopreempt needs state BACKUP');
   if (spec.vips.length === 0) problems.push('vips must list at least one address');
+  // keepalived takes an instance's family from its VIPs: IPv6 ones make it a VRRPv3 router over IPv6.
+  const family = addressFamily(spec.vips[0]?.split('/')[0] ?? '');
   for (const vip of spec.vips) {
     const [address = '', prefix, ...rest] = vip.split('/');
-    if (!ipv4Pattern.test(address) || rest.length > 0 || (prefix !== undefined && !/^([0-9]|[12]\d|3[0-2])$/.test(prefix))) problems.push(`vip "${vip}" is not IPv4 CIDR`);
+    const maxPrefix = family === 'ipv6' ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= maxPrefix);
+    const addressOk = family === 'ipv6' ? addressFamily(address) === 'ipv6' : ipv4Pattern.test(address);
+    if (!addressOk || rest.length > 0 || !prefixOk) problems.push(`vip "${vip}" is not ${family === 'ipv6' ? 'IPv6' : 'IPv4'} CIDR (one family per instance)`);
   }
+  if (family === 'ipv6' && spec.version !== 3) problems.push('IPv6 VIPs need version 3');
   for (const address of spec.unicast === undefined ? [] : [spec.unicast.source, ...spec.unicast.peers]) {
-    if (!ipv4Pattern.test(address)) problems.push(`unicast address "${address}" is not IPv4`);
+    if (family === 'ipv6' ? addressFamily(address) !== 'ipv6' : !ipv4Pattern.test(address)) problems.push(`unicast address "${address}" is not ${family === 'ipv6' ? 'IPv6' : 'IPv4'}, the VIPs' family`);
   }
   if (problems.length > 0) throw new LabUsageError(`keepalived spec ${spec.name}: ${problems.join('; ')}`);
 }
