@@ -2,10 +2,9 @@
 // the VIP and whose sender MAC is the interface's, so that every host and switch on the segment
 // points the VIP at the new master at once. Split by purity as FRR's
 // vrrp_arp.c: buildGratuitousArp() only builds bytes; openGarpSender() sends them on an AF_PACKET socket.
-import { TsvipError } from '../errors.js';
 import { ipv4ToBytes } from '../net/ipv4-bytes.js';
 import { macToBytes } from '../net/mac.js';
-import { openPacketSocket } from './packet-socket.js';
+import { openAnnouncer, PacketSocketError, type Announcer } from './packet-socket.js';
 
 /** ARP over Ethernet for IPv4 (RFC 826): 8 bytes of header, then two MAC/IPv4 pairs. */
 export const ARP_PACKET_LENGTH = 28;
@@ -47,16 +46,9 @@ export function buildGratuitousArp({ vip, mac }: GratuitousArp): Uint8Array {
 }
 
 /** A failed AF_PACKET call, naming the interface, the call and the errno ('EPERM' without CAP_NET_RAW). */
-export class GarpError extends TsvipError {
-  readonly interfaceName: string;
-  readonly op: string;
-  readonly errno: string | null;
-
+export class GarpError extends PacketSocketError {
   constructor(interfaceName: string, op: string, errno: string | null) {
-    super('ERR_GARP', `gratuitous ARP on ${interfaceName}: ${op} failed${errno === null ? '' : `: ${errno}`}`);
-    this.interfaceName = interfaceName;
-    this.op = op;
-    this.errno = errno;
+    super('ERR_GARP', 'gratuitous ARP', interfaceName, op, errno);
   }
 }
 
@@ -66,29 +58,17 @@ export interface GarpSenderOptions {
   readonly mac: string;
 }
 
-export interface GarpSender {
-  /** Sends one gratuitous ARP for `vip` to ff:ff:ff:ff:ff:ff; throws GarpError if the kernel refuses. */
-  announce(vip: string): void;
-  /** Idempotent. */
-  close(): void;
-}
+/** announce(vip) sends one gratuitous ARP for `vip` to ff:ff:ff:ff:ff:ff; throws GarpError if the kernel refuses. */
+export type GarpSender = Announcer;
 
 /** Opens a send-only packet socket on the interface (packet-socket.ts); throws GarpError if it cannot. */
 export function openGarpSender({ interfaceName, ifindex, mac }: GarpSenderOptions): GarpSender {
   // Bad arguments are a caller's bug: say so now, not at the first announce.
   macToBytes(mac);
-  const socket = openPacketSocket({ ifindex, fail: (op, errno) => new GarpError(interfaceName, op, errno) });
-  const destination = { protocol: ETH_P_ARP, mac: BROADCAST };
-  let open = true;
-  return {
-    announce(vip) {
-      if (!open) throw new GarpError(interfaceName, `announce ${vip}`, 'EBADF');
-      socket.send(buildGratuitousArp({ vip, mac }), destination, vip);
-    },
-    close() {
-      if (!open) return;
-      open = false;
-      socket.close();
-    },
-  };
+  return openAnnouncer({
+    ifindex,
+    fail: (op, errno) => new GarpError(interfaceName, op, errno),
+    destination: { protocol: ETH_P_ARP, mac: BROADCAST },
+    build: (vip) => buildGratuitousArp({ vip, mac }),
+  });
 }

@@ -1,13 +1,30 @@
 // A send-only AF_PACKET socket on one interface, the part gratuitous ARP (garp.ts) and unsolicited
 // Neighbour Advertisements (neighbour-advert-sender.ts) share: SOCK_DGRAM, so the kernel adds the
 // Ethernet header from the destination MAC and ethertype given with each frame. Each caller turns a
-// failure into its own typed error (ERR_GARP, ERR_UNSOLICITED_NA) through `fail`.
+// failure into its own typed error (ERR_GARP, ERR_UNSOLICITED_NA: subclasses of PacketSocketError)
+// through `fail`; openAnnouncer is the one-frame-per-VIP sender both build on.
 import { endianness } from 'node:os';
+import type { ErrorCode } from '../codes.js';
+import { TsvipError } from '../errors.js';
 import { errnoName } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { AF_PACKET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK } from '../sys/socket-constants.js';
 
 const SOCKADDR_LL_LENGTH = 20;
+
+/** A failed AF_PACKET call, naming what was being sent, the interface, the call and the errno ('EPERM' without CAP_NET_RAW). */
+export class PacketSocketError extends TsvipError {
+  readonly interfaceName: string;
+  readonly op: string;
+  readonly errno: string | null;
+
+  constructor(code: ErrorCode, what: string, interfaceName: string, op: string, errno: string | null) {
+    super(code, `${what} on ${interfaceName}: ${op} failed${errno === null ? '' : `: ${errno}`}`);
+    this.interfaceName = interfaceName;
+    this.op = op;
+    this.errno = errno;
+  }
+}
 
 export interface PacketSocketOptions {
   readonly ifindex: number;
@@ -58,6 +75,36 @@ export function openPacketSocket({ ifindex, fail }: PacketSocketOptions): Packet
       if (!open) return;
       open = false;
       c.close(fd);
+    },
+  };
+}
+
+export interface Announcer {
+  /** Sends one frame announcing `vip`; throws the caller's error if the kernel refuses. */
+  announce(vip: string): void;
+  /** Idempotent. */
+  close(): void;
+}
+
+export interface AnnouncerOptions extends PacketSocketOptions {
+  readonly destination: PacketDestination;
+  /** The frame's payload for one VIP. */
+  readonly build: (vip: string) => Uint8Array;
+}
+
+/** A packet socket that sends `build(vip)` to `destination` for each announcement, until closed. */
+export function openAnnouncer({ ifindex, fail, destination, build }: AnnouncerOptions): Announcer {
+  const socket = openPacketSocket({ ifindex, fail });
+  let open = true;
+  return {
+    announce(vip) {
+      if (!open) throw fail(`announce ${vip}`, 'EBADF');
+      socket.send(build(vip), destination, vip);
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      socket.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Linux's numbers for the socket calls in libc.ts (x86-64 and arm64 share them), and the small option
-// buffers setsockopt takes. The IPv6 ones are as <linux/in6.h> and glibc's <bits/in.h> define them.
+// buffers setsockopt takes. The IPv4 ones are as <linux/in.h> defines them, the IPv6 ones as <linux/in6.h>
+// and glibc's <bits/in.h> do.
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const AF_PACKET = 17;
@@ -14,6 +15,15 @@ export const SO_ERROR = 4;
 export const SO_KEEPALIVE = 9;
 export const SO_LINGER = 13;
 export const SO_BINDTODEVICE = 25;
+export const IPPROTO_IP = 0;
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+/** The sender writes the IPv4 header itself (to send from a source that is not the primary address). */
+export const IP_HDRINCL = 3;
+export const IP_MULTICAST_IF = 32;
+export const IP_MULTICAST_TTL = 33;
+export const IP_MULTICAST_LOOP = 34;
+export const IP_ADD_MEMBERSHIP = 35;
 export const IPPROTO_TCP = 6;
 export const TCP_NODELAY = 1;
 export const TCP_KEEPIDLE = 4;

@@ -8,20 +8,21 @@ import { buildIpv4Header, decodeIpv4, type Ipv4DecodeResult, type Ipv4Packet } f
 import { ipv4ToBytes } from '../net/ipv4-bytes.js';
 import { sockaddrIn } from '../net/sockaddr.js';
 import { RawIpSocket } from '../sys/raw-ip-socket.js';
-import { AF_INET, SOL_SOCKET } from '../sys/socket-constants.js';
+import {
+  AF_INET,
+  IPPROTO_IP,
+  IP_ADD_MEMBERSHIP,
+  IP_HDRINCL,
+  IP_MULTICAST_IF,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  IP_TOS,
+  IP_TTL,
+  SOL_SOCKET,
+  SO_BINDTODEVICE,
+} from '../sys/socket-constants.js';
 import { VRRP_MULTICAST_GROUP, VRRP_PROTOCOL } from './packet.js';
 import type { VrrpTransport } from './instance.js';
-
-// setsockopt numbers from <linux/in.h> and <asm-generic/socket.h>.
-const SO_BINDTODEVICE = 25;
-const IPPROTO_IP = 0;
-const IP_TOS = 1;
-const IP_TTL = 2;
-const IP_HDRINCL = 3;
-const IP_MULTICAST_IF = 32;
-const IP_MULTICAST_TTL = 33;
-const IP_MULTICAST_LOOP = 34;
-const IP_ADD_MEMBERSHIP = 35;
 
 export const VRRP_TTL = 255;
 export const VRRP_TOS = 0xc0;
