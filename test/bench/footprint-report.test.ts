@@ -25,21 +25,14 @@ function start(subject: string, judged: boolean, firstMasterMs: number): StartRe
   return { subject, round: 1, firstMasterMs, firstMaster: 'h2', lowerPriorityFirst: true, takeovers: 2, staleVipGoneMs: 500, idleRssKiB: [90_000], idleAnonKiB: [38_000], idleByKind: [{ programCodeKiB: 23_000, programDataKiB: 18_000, otherFilesKiB: 2_000, anonymousKiB: 38_000 }], judged, startupSteps: [] };
 }
 
+/** The section for these starts alone (no commands, idle Node or holds measured). */
+function markdownOf(starts: StartResult[]): string {
+  return footprintMarkdown({ command: 'npm run bench -- footprint', commit: 'abc1234', date: '2026-12-05', environment: 'test', setup: 'VRRPv3', idleSeconds: 5, commands: [], idleNodes: [], starts, holds: [], failures: [] });
+}
+
 describe('footprint targets', () => {
   test('a variant (startupDelay) shows its ratio but no verdict; tsvip as the targets run it gets one', () => {
-    const markdown = footprintMarkdown({
-      command: 'npm run bench -- footprint',
-      commit: 'abc1234',
-      date: '2026-12-05',
-      environment: 'test',
-      setup: 'VRRPv3',
-      idleSeconds: 5,
-      commands: [],
-      idleNodes: [],
-      starts: [start('keepalived', true, 400), start('tsvip (single executable)', true, 800), start('tsvip (single executable, startupDelay 1 s)', false, 1600)],
-      holds: [],
-      failures: [],
-    });
+    const markdown = markdownOf([start('keepalived', true, 400), start('tsvip (single executable)', true, 800), start('tsvip (single executable, startupDelay 1 s)', false, 1600)]);
     const firstMaster = markdown.split('\n').find((line) => line.startsWith('| spawn to the first MASTER'));
     expect(firstMaster).toContain('(2.00×: **not met**)');
     expect(firstMaster).toContain('(4.00×)');
@@ -50,23 +43,11 @@ describe('footprint targets', () => {
   });
 
   test('a startupDelay variant is compared with keepalived held by the same vrrp_startup_delay, which is not judged either', () => {
-    const markdown = footprintMarkdown({
-      command: 'npm run bench -- footprint',
-      commit: 'abc1234',
-      date: '2026-12-05',
-      environment: 'test',
-      setup: 'VRRPv3',
-      idleSeconds: 5,
-      commands: [],
-      idleNodes: [],
-      starts: [
-        start('keepalived', true, 400),
-        start('keepalived (vrrp_startup_delay 1 s)', false, 1400),
-        start('tsvip (single executable, startupDelay 1 s)', false, 1540),
-      ],
-      holds: [],
-      failures: [],
-    });
+    const markdown = markdownOf([
+      start('keepalived', true, 400),
+      start('keepalived (vrrp_startup_delay 1 s)', false, 1400),
+      start('tsvip (single executable, startupDelay 1 s)', false, 1540),
+    ]);
     const firstMaster = markdown.split('\n').find((line) => line.startsWith('| spawn to the first MASTER'));
     expect(firstMaster).toContain('| 1.40 s / **1.40 s** / 1.40 s |');
     expect(firstMaster).toContain('(1.10×)');

@@ -4,8 +4,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
+import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { requireTool } from '../lab/system-tools.js';
+import { parseCapture, startCapture, type CapturedFrame } from '../lab/tcpdump-frames.js';
 
 const PROBE = fileURLToPath(new URL('./probes/garp.mjs', import.meta.url));
 const VIP = '198.18.0.100';
@@ -14,44 +16,11 @@ const VIP = '198.18.0.100';
 // tcpdump -xx printed it (see test/netlink/garp-packet.test.ts): the whole 42-byte frame.
 const KEEPALIVED_FRAME = 'ffffffffffff0200c6120001080600010800060400010200c6120001c6120064ffffffffffffc6120064';
 
-interface CapturedFrame {
-  /** tcpdump's -e summary line. */
-  readonly summary: string;
-  /** The frame from the destination MAC on, as hex. */
-  readonly hex: string;
-}
-
 /** Hang bounds: what they wait for takes milliseconds. */
 const HANG_MS = 15_000;
 
-async function waitFor<T>(read: () => T | undefined, what: string, limitMs = HANG_MS): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() - start > limitMs) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** tcpdump -e -xx: a summary line per frame, then `\t0x0000:  ffff ffff ...` lines of hex. */
-function parseCapture(stdout: string): CapturedFrame[] {
-  const frames: { summary: string; hex: string }[] = [];
-  for (const line of stdout.split('\n')) {
-    const hexLine = /^\s+0x[0-9a-f]{4}:\s+(.*)$/.exec(line);
-    const current = frames.at(-1);
-    if (hexLine !== null && current !== undefined) current.hex += (hexLine[1] ?? '').replace(/\s+/g, '');
-    else if (line.trim() !== '') frames.push({ summary: line, hex: '' });
-  }
-  return frames;
-}
-
-async function startCapture(lab: Lab, host: LabHost): Promise<SpawnedProcess> {
-  const tcpdump = lab.spawn(host, [requireTool('tcpdump', 'tcpdump'), '-i', 'eth0', '-l', '-nn', '-e', '-xx', 'arp']);
-  // tcpdump says "listening on eth0" once its socket is open; frames sent before that are missed.
-  await waitFor(() => (tcpdump.output().stderr.includes('listening on') ? true : undefined), 'tcpdump to start');
-  return tcpdump;
-}
+/** The lab's poll (waitUntil) with this file's hang bound. */
+const waitFor = <T>(read: () => T | undefined | Promise<T | undefined>, what: string, limitMs = HANG_MS): Promise<T> => waitUntil(read, what, limitMs);
 
 async function stopCapture(tcpdump: SpawnedProcess): Promise<CapturedFrame[]> {
   tcpdump.kill('SIGINT');
@@ -87,7 +56,7 @@ describe('gratuitous ARP from a lab host', () => {
     await lab().runOk(newMaster, ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0']);
     expect(await neighbourMac(lab(), client, VIP), 'set-up: the client should point the VIP at the old master').toBe(oldMaster.mac);
 
-    const tcpdump = await startCapture(lab(), client);
+    const tcpdump = await startCapture(lab(), client, ['arp']);
     const sent = await lab().runOk(newMaster, [process.execPath, PROBE, 'eth0', VIP]);
     expect(JSON.parse(sent.stdout)).toMatchObject({ name: 'eth0', mac: newMaster.mac, up: true, running: true });
 
@@ -103,7 +72,7 @@ describe('gratuitous ARP from a lab host', () => {
 
   test('on the wire: broadcast, opcode request, sender MAC = host 1, sender IP = target IP = VIP; the same bytes as keepalived', async () => {
     const [sender, listener] = [lab().host(1), lab().host(2)];
-    const tcpdump = await startCapture(lab(), listener);
+    const tcpdump = await startCapture(lab(), listener, ['arp']);
     await lab().runOk(sender, [process.execPath, PROBE, 'eth0', VIP]);
     await waitFor(() => (parseCapture(tcpdump.output().stdout).some((f) => f.hex.length >= 84) ? true : undefined), 'the ARP frame at host 2');
     const [frame, ...more] = await stopCapture(tcpdump);

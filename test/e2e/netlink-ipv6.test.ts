@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
 import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { requireTool } from '../lab/system-tools.js';
+import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 
 const ADDRESSES = fileURLToPath(new URL('./probes/ipv6-addresses.mjs', import.meta.url));
 const EVENTS = fileURLToPath(new URL('./probes/netlink-events.mjs', import.meta.url));
@@ -50,15 +51,8 @@ async function probe<T>(lab: Lab, host: LabHost, args: string[]): Promise<T> {
   return JSON.parse((await lab.runOk(host, [process.execPath, ADDRESSES, ...args])).stdout) as T;
 }
 
-async function waitFor<T>(read: () => Promise<T | undefined> | T | undefined, what: string, limitMs = HANG_MS): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() - start > limitMs) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The lab's poll (waitUntil) with this file's hang bound. */
+const waitFor = <T>(read: () => T | undefined | Promise<T | undefined>, what: string, limitMs = HANG_MS): Promise<T> => waitUntil(read, what, limitMs);
 
 function addressEvents(watcher: SpawnedProcess): AddressPrinted[] {
   return watcher

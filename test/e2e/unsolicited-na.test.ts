@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
 import { parseNeighbours } from '../../src/lab/ip-json.js';
-import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { requireTool } from '../lab/system-tools.js';
+import { waitUntil } from '../../src/lab/tsvip-daemon.js';
+import { parseCapture, startCapture, type CapturedFrame } from '../lab/tcpdump-frames.js';
 
 const PROBE = fileURLToPath(new URL('./probes/neighbour-advert.mjs', import.meta.url));
 const VIP = '2001:2::100';
@@ -21,49 +22,20 @@ const KEEPALIVED_FRAME = '3333000000010200c612000186dd6000000000203aff2001000200
 /** The MAC the client's stale entry points at: the old master's, not in this lab. */
 const OLD_MAC = '02:00:c6:12:00:99';
 
-interface CapturedFrame {
-  readonly summary: string;
-  /** The frame from the destination MAC on, as hex. */
-  readonly hex: string;
-}
-
 /** Hang bounds: what they wait for takes milliseconds. */
 const HANG_MS = 15_000;
 
-async function waitFor<T>(read: () => Promise<T | undefined> | T | undefined, what: string, limitMs = HANG_MS): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() - start > limitMs) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The lab's poll (waitUntil) with this file's hang bound. */
+const waitFor = <T>(read: () => T | undefined | Promise<T | undefined>, what: string, limitMs = HANG_MS): Promise<T> => waitUntil(read, what, limitMs);
 
-/** tcpdump -e -xx: a summary line per frame (with -v, more lines of decoding), then `\t0x0000:  ...` hex lines. */
-function parseCapture(stdout: string): CapturedFrame[] {
-  const frames: { summary: string; hex: string }[] = [];
-  for (const line of stdout.split('\n')) {
-    const hexLine = /^\s+0x[0-9a-f]{4}:\s+(.*)$/.exec(line);
-    const current = frames.at(-1);
-    if (hexLine !== null && current !== undefined) current.hex += (hexLine[1] ?? '').replace(/\s+/g, '');
-    else if (current !== undefined && current.hex === '' && /^\s/.test(line)) current.summary += `\n${line}`;
-    else if (line.trim() !== '') frames.push({ summary: line, hex: '' });
-  }
-  return frames;
-}
+/** Neighbour Advertisements only: MLD, DAD and router solicitations of the fresh interfaces stay out. */
+const NA_CAPTURE = ['-v', 'icmp6 and ip6[40] == 136'];
 
 /** Frames that are a whole NA for the VIP: 14 + 40 + 32 bytes, ICMPv6 type 136, target = VIP. */
 function advertsForVip(frames: CapturedFrame[]): CapturedFrame[] {
   return frames.filter((f) => f.hex.length >= 86 * 2 && f.hex.slice(108, 110) === '88' && f.hex.slice(124, 156) === VIP_HEX);
 }
 
-async function startCapture(lab: Lab, host: LabHost): Promise<SpawnedProcess> {
-  // Neighbour Advertisements only: MLD, DAD and router solicitations of the fresh interfaces stay out.
-  const tcpdump = lab.spawn(host, [requireTool('tcpdump', 'tcpdump'), '-i', 'eth0', '-l', '-nn', '-e', '-v', '-xx', 'icmp6 and ip6[40] == 136']);
-  await waitFor(() => (tcpdump.output().stderr.includes('listening on') ? true : undefined), 'tcpdump to start');
-  return tcpdump;
-}
 
 async function ipv6Neighbour(lab: Lab, host: LabHost, address: string) {
   const { stdout } = await lab.runOk(host, [requireTool('ip', 'iproute2'), '-6', '-j', 'neigh', 'show', 'dev', 'eth0']);
@@ -86,7 +58,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
 
   test("after a failover, the client's neighbour entry for the VIP moves to the new master's MAC (Override) without the client asking", async () => {
     const [master, client] = await failedOver();
-    const tcpdump = await startCapture(lab(), client);
+    const tcpdump = await startCapture(lab(), client, NA_CAPTURE);
     const sent = await lab().runOk(master, [process.execPath, PROBE, 'eth0', VIP]);
     expect(JSON.parse(sent.stdout)).toMatchObject({ name: 'eth0', mac: master.mac });
 
@@ -124,7 +96,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
 
   test('with router asked for, the Router flag is set too', async () => {
     const [master, client] = await failedOver();
-    const tcpdump = await startCapture(lab(), client);
+    const tcpdump = await startCapture(lab(), client, NA_CAPTURE);
     await lab().runOk(master, [process.execPath, PROBE, 'eth0', VIP, 'router']);
     await waitFor(() => (advertsForVip(parseCapture(tcpdump.output().stdout)).length > 0 ? true : undefined), 'the NA in the capture');
     tcpdump.kill('SIGINT');
@@ -139,7 +111,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
     const ip = requireTool('ip', 'iproute2');
     const untracked = '2001:2::105';
     await lab().runOk(master, [ip, '-6', 'addr', 'replace', `${untracked}/64`, 'dev', 'eth0', 'nodad']);
-    const tcpdump = await startCapture(lab(), client);
+    const tcpdump = await startCapture(lab(), client, NA_CAPTURE);
     await lab().runOk(master, [process.execPath, PROBE, 'eth0', untracked]);
     // The NA did arrive (so the missing entry is the kernel's choice, not a lost frame).
     await waitFor(() => (parseCapture(tcpdump.output().stdout).some((f) => f.summary.includes(`tgt is ${untracked}`)) ? true : undefined), 'the NA in the capture');

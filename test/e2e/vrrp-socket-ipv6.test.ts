@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useLab, type Lab, type LabHost } from '../lab/index.js';
 import { requireTool } from '../lab/system-tools.js';
+import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { decode, encode, type AdvertV3 } from '../../src/vrrp/packet.js';
 
@@ -28,15 +29,11 @@ interface HostIpv6 {
   ifindex: number;
 }
 
-async function waitFor<T>(read: () => T | undefined | Promise<T | undefined>, what: string, limitMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() - start > limitMs) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Hang bound: what the tests wait for takes milliseconds. */
+const HANG_MS = 10_000;
+
+/** The lab's poll (waitUntil) with this file's hang bound. */
+const waitFor = <T>(read: () => T | undefined | Promise<T | undefined>, what: string, limitMs = HANG_MS): Promise<T> => waitUntil(read, what, limitMs);
 
 /** `ip -j` also lists links with no address of the family asked for, as empty objects. */
 interface AddressInfo {
