@@ -15,7 +15,7 @@ import { feedBackendsTracker } from './lb/backend-health.js';
 import { InstanceRuntime } from './daemon/instance-runtime.js';
 import { ownAddressOf } from './daemon/instance-settings.js';
 import { clearStaleVips, primaryAddress } from './daemon/stale-vips.js';
-import { parseHostPort } from './net/address.js';
+import { parseHostPort } from './net/host-port.js';
 import { TsvipError } from './errors.js';
 import { startStatusServer, type StatusServer } from './status/server.js';
 import { loadStatusCredentials, type StatusCredentials } from './status/basic-auth.js';

@@ -2,7 +2,11 @@
 // the rule the user broke ("must be an integer from 1 to 255"), not as zod's internals.
 import { z } from 'zod';
 import { MAX_DURATION_MS, formatDuration, parseDuration } from './duration.js';
-import { isIpv4, parseCidr, parseHostPort, type HostPortRules } from '../net/address.js';
+import { isIpv4 } from '../net/address.js';
+import { canonicalIpv6 } from '../net/ipv6-bytes.js';
+import { parseInterfaceCidr } from '../net/interface-cidr.js';
+import { unusableVip } from '../net/vip-scope.js';
+import { parseHostPort, type HostPortRules } from '../net/host-port.js';
 
 export function intRange(min: number, max: number): z.ZodInt {
   const error = `must be an integer from ${min} to ${max}`;
@@ -53,17 +57,33 @@ export function duration(bounds: DurationBounds = { minMs: 0, maxMs: MAX_DURATIO
     });
 }
 
-export function ipv4(): z.ZodString {
-  const error = 'must be an IPv4 address such as 10.0.0.51';
-  return z.string({ error }).refine(isIpv4, { error });
+/**
+ * A unicast address of either family: IPv4 as written, IPv6 turned into its canonical text (RFC 5952) so
+ * that one address compares equal however vip.yaml spells it.
+ */
+export function ipAddress() {
+  const error = 'must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51';
+  return z.string({ error }).transform((input, ctx) => {
+    if (isIpv4(input)) return input;
+    const canonical = canonicalIpv6(input);
+    if (canonical === null) {
+      ctx.addIssue({ code: 'custom', message: error, input });
+      return z.NEVER;
+    }
+    return canonical;
+  });
 }
 
-/** A VIP as `a.b.c.d/prefix`; a bare address gets /32. */
+/**
+ * A VIP as `address/prefix` in either family; a bare address gets /32 or /128, as keepalived's
+ * virtual_ipaddress. IPv6 comes back canonical. Addresses no host can serve as a VIP are refused here.
+ */
 export function vipCidr() {
-  return z.string({ error: 'must be an IPv4 address with an optional /prefix, such as 10.0.0.50/24' }).transform((input, ctx) => {
-    const parsed = parseCidr(input);
-    if (!parsed.ok) {
-      ctx.addIssue({ code: 'custom', message: parsed.reason, input });
+  return z.string({ error: 'must be an IPv4 or IPv6 address with an optional /prefix, such as 10.0.0.50/24 or 2001:db8::50' }).transform((input, ctx) => {
+    const parsed = parseInterfaceCidr(input);
+    const refused = parsed.ok ? unusableVip(parsed.value) : parsed.reason;
+    if (refused !== null || !parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: refused ?? 'not an address', input });
       return z.NEVER;
     }
     return `${parsed.value.address}/${parsed.value.prefix}`;

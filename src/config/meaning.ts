@@ -2,7 +2,8 @@
 // They run on every field that passed the schema, even in an instance or load balancer where others did
 // not, so one run reports all problems: each rule checks only the fields it has.
 import { formatDuration } from './duration.js';
-import { parseHostPort, vipAddress } from '../net/address.js';
+import { vipAddress } from '../net/address.js';
+import { formatHostPort, parseHostPort } from '../net/host-port.js';
 import { parseCommandLine } from '../command/command-line.js';
 import type { Partly } from './partial-parse.js';
 import type { LoadBalancerConfig, VrrpInstanceConfig } from './schema.js';
@@ -76,6 +77,7 @@ function checkInstance(index: number, inst: Instance): Finding[] {
   }
 
   const vipAddresses = (inst.vips ?? []).map((vip) => (vip === undefined ? undefined : vipAddress(vip)));
+  findings.push(...checkFamily(at, inst, vipAddresses));
   const source = inst.unicast?.source;
   // Without the VIPs (they failed the schema) ownership cannot be judged.
   if (inst.priority === 255 && inst.vips !== undefined && (source === undefined || !vipAddresses.includes(source))) {
@@ -113,6 +115,52 @@ function checkInstance(index: number, inst: Instance): Finding[] {
   return findings;
 }
 
+const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
+
+/** The schema leaves IPv4 dotted and IPv6 canonical: a colon tells them apart. */
+function familyOf(address: string): 'ipv4' | 'ipv6' {
+  return address.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+/** An instance's family is its first VIP's: VRRP runs over one family (RFC 5798 5.1: an IPv4 or an IPv6 router). */
+function instanceFamily(inst: Instance): 'ipv4' | 'ipv6' | undefined {
+  const first = (inst.vips ?? []).find((vip) => vip !== undefined);
+  return first === undefined ? undefined : familyOf(vipAddress(first));
+}
+
+function checkFamily(at: (...rest: (string | number)[]) => KeyPath, inst: Instance, vipAddresses: readonly (string | undefined)[]): Finding[] {
+  const findings: Finding[] = [];
+  const error = (path: KeyPath, message: string) => findings.push({ path, message, severity: 'error' });
+  const family = instanceFamily(inst);
+  if (family === undefined) return findings;
+  const firstIndex = vipAddresses.findIndex((address) => address !== undefined);
+  const first = vipAddresses[firstIndex];
+  vipAddresses.forEach((address, vipIndex) => {
+    if (address === undefined || familyOf(address) === family) return;
+    error(
+      at('vips', vipIndex),
+      `${address} is ${FAMILY_NAME[familyOf(address)]} but vips[${firstIndex}] (${first}) is ${FAMILY_NAME[family]}: one family per instance (a VRRP router runs over one); put the ${FAMILY_NAME[familyOf(address)]} VIPs in an instance of their own`,
+    );
+  });
+  if (family === 'ipv6') {
+    if (inst.version === 2) {
+      error(at('vips', firstIndex), `${first} is IPv6, which needs version: 3 (VRRPv2 is IPv4 only, RFC 3768; keepalived also switches to VRRPv3 for IPv6)`);
+    }
+    if (inst.version === 3 && inst.v3Checksum === 'vrrpOnly') {
+      error(at('v3Checksum'), 'vrrpOnly exists only over IPv4: over IPv6 the checksum always covers the IPv6 pseudo-header (RFC 5798 5.2.8); remove v3Checksum');
+    }
+  }
+  const source = inst.unicast?.source;
+  if (source !== undefined && familyOf(source) !== family) {
+    error(at('unicast', 'source'), `${source} is ${FAMILY_NAME[familyOf(source)]} but the VIPs are ${FAMILY_NAME[family]}: unicast adverts travel in the VIPs' family`);
+  }
+  (inst.unicast?.peers ?? []).forEach((peer, peerIndex) => {
+    if (peer === undefined || familyOf(peer) === family) return;
+    error(at('unicast', 'peers', peerIndex), `${peer} is ${FAMILY_NAME[familyOf(peer)]} but the VIPs are ${FAMILY_NAME[family]}: unicast adverts travel in the VIPs' family`);
+  });
+  return findings;
+}
+
 function describeInstance(index: number, inst: Instance): string {
   return inst.name === undefined ? `vrrp[${index}]` : `vrrp[${index}] (${inst.name})`;
 }
@@ -125,7 +173,9 @@ function checkInstancesTogether(instances: readonly Indexed<Instance>[]): Findin
       if (value.name !== undefined && earlier.value.name === value.name) {
         findings.push({ path: ['vrrp', index, 'name'], message: `instance name "${value.name}" is already used by ${other}`, severity: 'error' });
       }
-      if (value.interface !== undefined && value.vrid !== undefined && earlier.value.interface === value.interface && earlier.value.vrid === value.vrid) {
+      // An IPv4 and an IPv6 router with one VRID are different routers (RFC 5798 5.2.3): they may share it.
+      const sameFamily = instanceFamily(value) === instanceFamily(earlier.value);
+      if (value.interface !== undefined && value.vrid !== undefined && earlier.value.interface === value.interface && earlier.value.vrid === value.vrid && sameFamily) {
         findings.push({ path: ['vrrp', index, 'vrid'], message: `VRID ${value.vrid} is already used on ${value.interface} by ${other}`, severity: 'error' });
       }
       (value.vips ?? []).forEach((vip, vipIndex) => {
@@ -173,7 +223,7 @@ function checkLoadBalancers(input: MeaningInput): Finding[] {
         error(['loadBalancers', index, 'bind'], `${lb.bind} listens on a VRRP instance's VIP, but no vrrp instance is defined`);
       }
       const clash = listeners.find((l) => l.port === bind.value.port && overlaps(l.host, bind.value.host));
-      if (clash) error(['loadBalancers', index, 'bind'], `${lb.bind} collides with ${clash.owner} (${clash.host}:${clash.port})`);
+      if (clash) error(['loadBalancers', index, 'bind'], `${lb.bind} collides with ${clash.owner} (${formatHostPort(clash.host, clash.port)})`);
       listeners.push({ path: ['loadBalancers', index, 'bind'], ...bind.value, owner: lb.name === undefined ? `loadBalancers[${index}]` : `loadBalancers[${index}] (${lb.name})` });
     }
 
@@ -189,7 +239,13 @@ function checkLoadBalancers(input: MeaningInput): Finding[] {
   return findings;
 }
 
-/** Two listeners on one port collide when they share an address or either takes all of them. */
+/**
+ * Two listeners on one port collide when they share an address or one takes all of the other's: 0.0.0.0
+ * takes every IPv4 address (and `vip`), `::` takes every address of both families, as tsvip binds it
+ * dual-stack (IPV6_V6ONLY off, haproxy's `v4v6`).
+ */
 function overlaps(a: string, b: string): boolean {
-  return a === b || a === '0.0.0.0' || b === '0.0.0.0';
+  if (a === b || a === '::' || b === '::') return true;
+  const takesAllIpv4 = (wildcard: string, other: string) => wildcard === '0.0.0.0' && !other.includes(':');
+  return takesAllIpv4(a, b) || takesAllIpv4(b, a);
 }

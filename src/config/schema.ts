@@ -2,7 +2,7 @@
 // give, and the defaults. Rules that relate several keys live in meaning.ts.
 import { z } from 'zod';
 import { MAX_DURATION_MS } from './duration.js';
-import { bool, duration, hostPort, interfaceName, intRange, ipv4, nonEmptyString, objectName, vipCidr } from './fields.js';
+import { bool, duration, hostPort, interfaceName, intRange, ipAddress, nonEmptyString, objectName, vipCidr } from './fields.js';
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -76,8 +76,8 @@ const garpSchema = z.strictObject({
 });
 
 const unicastSchema = z.strictObject({
-  source: ipv4().optional(),
-  peers: z.array(ipv4(), { error: 'must be a list of IPv4 addresses' }).min(1, { error: 'must list at least one peer' }),
+  source: ipAddress().optional(),
+  peers: z.array(ipAddress(), { error: 'must be a list of addresses of the VIPs\' family' }).min(1, { error: 'must list at least one peer' }),
 });
 
 export const instanceSchema = z.strictObject({
@@ -97,7 +97,7 @@ export const instanceSchema = z.strictObject({
   authPass: nonEmptyString().optional(),
   unicast: unicastSchema.optional(),
   vips: z
-    .array(vipCidr(), { error: 'must be a list of IPv4 addresses such as [10.0.0.50/24]' })
+    .array(vipCidr(), { error: 'must be a list of addresses such as [10.0.0.50/24] or [2001:db8::50]' })
     .min(1, { error: 'must list at least one VIP' })
     .max(255, { error: 'can list at most 255 VIPs (the count field of an advertisement is one byte)' }),
   garp: garpSchema.prefault({}),

@@ -3,7 +3,7 @@
 // instance written here elects the same way keepalived would, with defaults every host can share; the
 // comments say what the operator must choose per host (priority, unicast.source, initialState).
 import { formatDuration } from '../config/duration.js';
-import { parseHostPort } from '../net/address.js';
+import { parseHostPort } from '../net/host-port.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import type { Fields, InstanceDraft, LoadBalancerDraft } from './drafts.js';
 import type { KubeVipLoadBalancer, KubeVipSettings } from './kube-vip-settings.js';

@@ -3,7 +3,7 @@
 // is skipped for fail_timeout. tsvip checks actively, so the closest equivalent is a tcp connect check
 // (a failed connect is what nginx stream counts as a failure) whose `fall` is max_fails.
 import { formatDuration } from '../config/duration.js';
-import { parseHostPort } from '../net/address.js';
+import { parseHostPort } from '../net/host-port.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import { nginxTimeMs, type NginxDirective } from './nginx-syntax.js';
 import { nginxReason } from './nginx-terms.js';

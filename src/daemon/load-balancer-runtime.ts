@@ -4,7 +4,7 @@
 // without cutting open connections, when it leaves MASTER.
 import type { Logger } from 'pino';
 import type { LoadBalancerConfig } from '../config/schema.js';
-import { parseHostPort } from '../net/address.js';
+import { parseHostPort } from '../net/host-port.js';
 import { TsvipError } from '../errors.js';
 import { BackendHealth } from '../lb/backend-health.js';
 import { LoadBalancer, type ListenAddress } from '../lb/load-balancer.js';

@@ -1,7 +1,7 @@
 // From an instance's `track:` list to running trackers and the TrackerSet that weighs them.
 // Throws (ERR_COMMAND_LINE, ERR_CA_FILE) before anything runs when a tracker cannot work at all.
 import type { Logger } from 'pino';
-import { parseHostPort } from '../net/address.js';
+import { parseHostPort } from '../net/host-port.js';
 import type { TrackerConfig, VrrpInstanceConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import type { Clock } from '../clock.js';

@@ -1,7 +1,7 @@
 // One load balancer's backends: the current list (replaced on reload), who is up (asked of the health
 // view) and the balancing state. What happens to each backend is told to the counters recorder, which
 // also says how many connections each has (leastconn balances on it).
-import { parseHostPort } from '../net/address.js';
+import { parseHostPort } from '../net/host-port.js';
 import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { INITIAL_BALANCE_STATE, isEligible, pickBackend, type BalanceAlgorithm, type BalanceState, type Candidate } from './balance.js';

@@ -1,11 +1,12 @@
 // Address syntax for vip.yaml and the wire: dotted-quad IPv4, IPv6 text (RFC 4291 2.2), CIDR, and
 // host:port. Pure functions returning a reason or null instead of throwing, so the schema can turn the
-// reason into a located error. CIDR and host:port are IPv4-only for now.
+// reason into a located error. parseCidr is IPv4 only (interface-cidr.ts takes both families, and
+// host-port.ts parses HOST:PORT).
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const IPV4_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** The address as a 32-bit unsigned number, or null when `text` is not a dotted-quad IPv4 address. */
 export function ipv4ToNumber(text: string): number | null {
@@ -119,31 +120,4 @@ export function parseCidr(text: string): Parsed<Cidr> {
 /** The address part of a normalized VIP (`10.0.0.50/24` -> `10.0.0.50`). */
 export function vipAddress(vip: string): string {
   return vip.split('/')[0] ?? vip;
-}
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
-export interface HostPortRules {
-  /** Also accept DNS names (backends), not only IPv4 addresses (listeners). */
-  allowHostname: boolean;
-  /** Extra host words accepted as they are, such as `vip` for a load balancer bind. */
-  keywords: readonly string[];
-}
-
-export function parseHostPort(text: string, rules: HostPortRules): Parsed<HostPort> {
-  const colon = text.lastIndexOf(':');
-  const hostKinds = [rules.allowHostname ? 'an IPv4 address or host name' : 'an IPv4 address', ...rules.keywords.map((k) => `"${k}"`)];
-  const shape = `must be HOST:PORT with HOST ${hostKinds.join(' or ')}`;
-  if (colon <= 0) return { ok: false, reason: shape };
-  const host = text.slice(0, colon);
-  const portText = text.slice(colon + 1);
-  const hostOk = isIpv4(host) || rules.keywords.includes(host) || (rules.allowHostname && HOSTNAME_PATTERN.test(host) && !/^[\d.]+$/.test(host));
-  if (!hostOk) return { ok: false, reason: shape };
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-    return { ok: false, reason: 'the port must be 1 to 65535' };
-  }
-  return { ok: true, value: { host, port: Number(portText) } };
 }

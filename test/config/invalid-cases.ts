@@ -1,7 +1,7 @@
 // Broken vip.yaml files and every error `tsvip check` must report for each, as `LINE:COL key.path:
 // message` after the file name: the table invalid-configs.test.ts checks through the loader and
 // test/cli/check.test.ts through `check` and `check --json`.
-import { instanceWith, loadBalancerWith, yamlLines } from './yaml-text.js';
+import { LOAD_BALANCER_HEAD, instanceWith, loadBalancerWith, yamlLines } from './yaml-text.js';
 
 export interface InvalidCase {
   name: string;
@@ -57,12 +57,12 @@ export const invalidCases: InvalidCase[] = [
   // --- VIPs and unicast
   { name: 'no VIPs', yaml: instanceWith().replace('vips: [10.0.0.50/24]', 'vips: []'), errors: ['5:11 vrrp[0].vips: must list at least one VIP'] },
   { name: 'VIP prefix /33', yaml: instanceWith().replace('10.0.0.50/24', '10.0.0.50/33'), errors: ['5:12 vrrp[0].vips[0]: the prefix length must be 1 to 32 (got "10.0.0.50/33")'] },
-  { name: 'VIP octet 256', yaml: instanceWith().replace('10.0.0.50/24', '10.0.0.256'), errors: ['5:12 vrrp[0].vips[0]: must be an IPv4 address with an optional /prefix, such as 10.0.0.50 or 10.0.0.50/24 (got "10.0.0.256")'] },
+  { name: 'VIP octet 256', yaml: instanceWith().replace('10.0.0.50/24', '10.0.0.256'), errors: ['5:12 vrrp[0].vips[0]: must be an IPv4 or IPv6 address with an optional /prefix, such as 10.0.0.50/24 or 2001:db8::50/64 (got "10.0.0.256")'] },
   { name: 'VIP listed twice with different prefixes', yaml: instanceWith().replace('[10.0.0.50/24]', '[10.0.0.50/24, 10.0.0.50]'), errors: ['5:26 vrrp[0].vips[1]: 10.0.0.50 is listed twice (first at vips[0])'] },
   { name: 'unicast without peers', yaml: instanceWith('    unicast:', '      source: 10.0.0.51'), errors: ['7:7 vrrp[0].unicast.peers: is required'] },
   { name: 'unicast with an empty peer list', yaml: instanceWith('    unicast: { peers: [] }'), errors: ['6:23 vrrp[0].unicast.peers: must list at least one peer'] },
-  { name: 'unicast peer not an address', yaml: instanceWith('    unicast: { peers: [10.0.0] }'), errors: ['6:24 vrrp[0].unicast.peers[0]: must be an IPv4 address such as 10.0.0.51 (got "10.0.0")'] },
-  { name: 'peer with leading zeros', yaml: instanceWith('    unicast: { peers: [10.0.0.052] }'), errors: ['6:24 vrrp[0].unicast.peers[0]: must be an IPv4 address such as 10.0.0.51 (got "10.0.0.052")'] },
+  { name: 'unicast peer not an address', yaml: instanceWith('    unicast: { peers: [10.0.0] }'), errors: ['6:24 vrrp[0].unicast.peers[0]: must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51 (got "10.0.0")'] },
+  { name: 'peer with leading zeros', yaml: instanceWith('    unicast: { peers: [10.0.0.052] }'), errors: ['6:24 vrrp[0].unicast.peers[0]: must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51 (got "10.0.0.052")'] },
   {
     name: 'unicast source among its own peers, and a peer twice',
     yaml: instanceWith('    unicast:', '      source: 10.0.0.51', '      peers: [10.0.0.52, 10.0.0.51, 10.0.0.52]'),
@@ -78,7 +78,7 @@ export const invalidCases: InvalidCase[] = [
   { name: 'backends tracker naming a missing load balancer', yaml: instanceWith('    track:', '      - { type: backends, loadBalancer: api }'), errors: ['7:41 vrrp[0].track[0].loadBalancer: no load balancer is named "api"; no loadBalancers are defined'] },
   { name: 'http tracker with an ftp URL', yaml: instanceWith('    track:', '      - { type: http, url: "ftp://10.0.0.1/" }'), errors: ['7:28 vrrp[0].track[0].url: must be an http:// or https:// URL (got "ftp://10.0.0.1/")'] },
   { name: 'script tracker with an empty command list', yaml: instanceWith('    track:', '      - { type: script, command: [] }'), errors: ['7:34 vrrp[0].track[0].command: must name a program to run'] },
-  { name: 'tcp tracker without a port', yaml: instanceWith('    track:', '      - { type: tcp, address: localhost, rise: 0 }'), errors: ['7:31 vrrp[0].track[0].address: must be HOST:PORT with HOST an IPv4 address or host name (got "localhost")', '7:48 vrrp[0].track[0].rise: must be an integer from 1 to 100 (got 0)'] },
+  { name: 'tcp tracker without a port', yaml: instanceWith('    track:', '      - { type: tcp, address: localhost, rise: 0 }'), errors: ['7:31 vrrp[0].track[0].address: must be HOST:PORT with HOST an IPv4 address, an [IPv6] address or a host name (got "localhost")', '7:48 vrrp[0].track[0].rise: must be an integer from 1 to 100 (got 0)'] },
 
   // --- several instances together
   {
@@ -98,9 +98,9 @@ export const invalidCases: InvalidCase[] = [
 
   // --- load balancers
   { name: 'vip: bind without any VRRP instance', yaml: loadBalancerWith().replace('0.0.0.0:8443', 'vip:6443'), errors: ["3:11 loadBalancers[0].bind: vip:6443 listens on a VRRP instance's VIP, but no vrrp instance is defined"] },
-  { name: 'bind without a port', yaml: loadBalancerWith().replace('0.0.0.0:8443', '0.0.0.0'), errors: ['3:11 loadBalancers[0].bind: must be HOST:PORT with HOST an IPv4 address or "vip" (got "0.0.0.0")'] },
+  { name: 'bind without a port', yaml: loadBalancerWith().replace('0.0.0.0:8443', '0.0.0.0'), errors: ['3:11 loadBalancers[0].bind: must be HOST:PORT with HOST an IPv4 address, an [IPv6] address or "vip" (got "0.0.0.0")'] },
   { name: 'bind port 70000', yaml: loadBalancerWith().replace('0.0.0.0:8443', '0.0.0.0:70000'), errors: ['3:11 loadBalancers[0].bind: the port must be 1 to 65535 (got "0.0.0.0:70000")'] },
-  { name: 'bind to a host name', yaml: loadBalancerWith().replace('0.0.0.0:8443', 'localhost:8443'), errors: ['3:11 loadBalancers[0].bind: must be HOST:PORT with HOST an IPv4 address or "vip" (got "localhost:8443")'] },
+  { name: 'bind to a host name', yaml: loadBalancerWith().replace('0.0.0.0:8443', 'localhost:8443'), errors: ['3:11 loadBalancers[0].bind: must be HOST:PORT with HOST an IPv4 address, an [IPv6] address or "vip" (got "localhost:8443")'] },
   { name: 'unknown balance', yaml: loadBalancerWith('    balance: source'), errors: ['6:14 loadBalancers[0].balance: must be roundrobin or leastconn (got "source")'] },
   { name: 'no backends', yaml: loadBalancerWith().replace("    backends:\n      - { name: master1, address: 198.18.0.1:6443 }\n", '    backends: []\n'), errors: ['4:15 loadBalancers[0].backends: must list at least one backend'] },
   {
@@ -108,7 +108,7 @@ export const invalidCases: InvalidCase[] = [
     yaml: loadBalancerWith('      - { name: master1, address: "198.18.0.2" }', '      - { name: master3, address: 198.18.0.3:6443, weight: 300 }'),
     errors: [
       '6:17 loadBalancers[0].backends[1].name: backend name "master1" is already used by backends[0]',
-      '6:35 loadBalancers[0].backends[1].address: must be HOST:PORT with HOST an IPv4 address or host name (got "198.18.0.2")',
+      '6:35 loadBalancers[0].backends[1].address: must be HOST:PORT with HOST an IPv4 address, an [IPv6] address or a host name (got "198.18.0.2")',
       '7:60 loadBalancers[0].backends[2].weight: must be an integer from 0 to 256 (got 300)',
     ],
   },
@@ -167,7 +167,7 @@ export const invalidCases: InvalidCase[] = [
       '7:21 vrrp[0].advertInterval: must be from 10ms to 255s (got "5ms")',
       '8:15 vrrp[0].authPass: authentication exists only in VRRPv2 (RFC 5798 removed it): remove authPass or use version: 2',
       '11:41 vrrp[0].track[0].loadBalancer: no load balancer is named "apiserver"; defined: api',
-      '16:30 loadBalancers[0].backends[0].address: must be HOST:PORT with HOST an IPv4 address or host name (got "10.0.0.51")',
+      '16:30 loadBalancers[0].backends[0].address: must be HOST:PORT with HOST an IPv4 address, an [IPv6] address or a host name (got "10.0.0.51")',
       '17:14 loadBalancers[0].retries: must be an integer from 0 to 10 (got -1)',
     ],
   },
@@ -216,10 +216,10 @@ export const invalidCases: InvalidCase[] = [
     errors: [
       '5:11 vrrp[1].vrid: VRID 51 is already used on eth0 by vrrp[0] (VI_1)',
       '6:15 vrrp[1].priority: must be an integer from 1 to 255 (got 0)',
-      '7:12 vrrp[1].vips[0]: must be an IPv4 address with an optional /prefix, such as 10.0.0.50 or 10.0.0.50/24 (got "10.0.0.256")',
+      '7:12 vrrp[1].vips[0]: must be an IPv4 or IPv6 address with an optional /prefix, such as 10.0.0.50/24 or 2001:db8::50/64 (got "10.0.0.256")',
       '7:24 vrrp[1].vips[1]: 10.0.0.50 is already a VIP of vrrp[0] (VI_1)',
       '8:24 vrrp[1].unicast.peers[0]: 10.0.0.50 is also a VIP of this instance: a peer needs an address of its own',
-      '8:35 vrrp[1].unicast.peers[1]: must be an IPv4 address such as 10.0.0.51 (got "10.0.0")',
+      '8:35 vrrp[1].unicast.peers[1]: must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51 (got "10.0.0")',
     ],
   },
   {
@@ -238,8 +238,49 @@ export const invalidCases: InvalidCase[] = [
       '3:11 loadBalancers[1].name: load balancer name "api" is already used by loadBalancers[0]',
       '4:11 loadBalancers[1].bind: 127.0.0.1:8443 collides with loadBalancers[0] (api) (0.0.0.0:8443)',
       '5:5 loadBalancers[1].mode: unknown key "mode"',
-      '7:30 loadBalancers[1].backends[0].address: must be HOST:PORT with HOST an IPv4 address or host name (got "10.0.0.51")',
+      '7:30 loadBalancers[1].backends[0].address: must be HOST:PORT with HOST an IPv4 address, an [IPv6] address or a host name (got "10.0.0.51")',
       '8:17 loadBalancers[1].backends[1].name: backend name "m1" is already used by backends[0]',
     ],
+  },
+
+  // --- IPv6 (one family per instance, VRRPv3 only, brackets around addresses with ports)
+  { name: 'IPv6 VIP in a v2 instance', yaml: instanceWith().replace('10.0.0.50/24', '2001:db8::50'), errors: ['5:12 vrrp[0].vips[0]: 2001:db8::50 is IPv6, which needs version: 3 (VRRPv2 is IPv4 only, RFC 3768; keepalived also switches to VRRPv3 for IPv6)'] },
+  {
+    name: 'families mixed in one instance',
+    yaml: instanceWith('    version: 3').replace('[10.0.0.50/24]', '[10.0.0.50/24, "2001:DB8:0::50/64"]'),
+    errors: ['5:26 vrrp[0].vips[1]: 2001:db8::50 is IPv6 but vips[0] (10.0.0.50) is IPv4: one family per instance (a VRRP router runs over one); put the IPv6 VIPs in an instance of their own'],
+  },
+  { name: 'link-local VIP', yaml: instanceWith('    version: 3').replace('10.0.0.50/24', 'fe80::50'), errors: ['5:12 vrrp[0].vips[0]: fe80::50 is link-local (fe80::/10): every host has its own there and clients off the link cannot reach it; use a global or unique-local address such as 2001:db8::50 or fd00::50 (got "fe80::50")'] },
+  { name: 'multicast VIP', yaml: instanceWith('    version: 3').replace('10.0.0.50/24', 'ff02::12'), errors: ['5:12 vrrp[0].vips[0]: ff02::12 is a multicast address: a VIP must be a unicast address (got "ff02::12")'] },
+  { name: 'IPv6 prefix /129', yaml: instanceWith('    version: 3').replace('10.0.0.50/24', '2001:db8::50/129'), errors: ['5:12 vrrp[0].vips[0]: the IPv6 prefix length must be 1 to 128 (got "2001:db8::50/129")'] },
+  {
+    name: 'IPv6 instance with vrrpOnly checksum and IPv4 unicast',
+    yaml: instanceWith('    version: 3', '    v3Checksum: vrrpOnly', '    unicast: { source: 10.0.0.51, peers: ["2001:db8::52", 10.0.0.53] }').replace('10.0.0.50/24', '2001:db8::50'),
+    errors: [
+      '7:17 vrrp[0].v3Checksum: vrrpOnly exists only over IPv4: over IPv6 the checksum always covers the IPv6 pseudo-header (RFC 5798 5.2.8); remove v3Checksum',
+      "8:24 vrrp[0].unicast.source: 10.0.0.51 is IPv4 but the VIPs are IPv6: unicast adverts travel in the VIPs' family",
+      "8:59 vrrp[0].unicast.peers[1]: 10.0.0.53 is IPv4 but the VIPs are IPv6: unicast adverts travel in the VIPs' family",
+    ],
+  },
+  {
+    name: 'one VRID twice on one interface in one family, IPv6 spelled two ways',
+    yaml: yamlLines(
+      'vrrp:',
+      '  - { name: VI_1, interface: eth0, vrid: 51, version: 3, vips: ["2001:db8::50"] }',
+      '  - { name: VI_2, interface: eth0, vrid: 51, version: 3, vips: ["2001:db8:0:0::50/64"] }',
+    ),
+    errors: ['3:42 vrrp[1].vrid: VRID 51 is already used on eth0 by vrrp[0] (VI_1)', '3:65 vrrp[1].vips[0]: 2001:db8::50 is already a VIP of vrrp[0] (VI_1)'],
+  },
+  { name: 'IPv6 bind without brackets', yaml: loadBalancerWith().replace('0.0.0.0:8443', '"::1:8443"'), errors: ['3:11 loadBalancers[0].bind: an IPv6 address must be written in brackets, such as [::1]:8443 (got "::1:8443")'] },
+  { name: 'bracketed bind that is not IPv6', yaml: loadBalancerWith().replace('0.0.0.0:8443', '"[10.0.0.1]:8443"'), errors: ['3:11 loadBalancers[0].bind: [10.0.0.1] is not an IPv6 address in brackets, such as [2001:db8::1] or [::] (got "[10.0.0.1]:8443")'] },
+  {
+    name: 'the dual-stack [::] bind collides with 0.0.0.0 on one port',
+    yaml: yamlLines(...LOAD_BALANCER_HEAD, '  - name: api6', '    bind: "[::]:8443"', '    backends: [{ name: m1, address: "[2001:2::11]:6443" }]'),
+    errors: ['7:11 loadBalancers[1].bind: [::]:8443 collides with loadBalancers[0] (apiserver) (0.0.0.0:8443)'],
+  },
+  {
+    name: 'the dual-stack [::] bind collides with status.listen on [::1]',
+    yaml: yamlLines('status:', '  listen: "[::1]:8443"', ...LOAD_BALANCER_HEAD.map((line) => line.replace('0.0.0.0:8443', '"[::]:8443"'))),
+    errors: ['5:11 loadBalancers[0].bind: [::]:8443 collides with status.listen ([::1]:8443)'],
   },
 ];

@@ -89,6 +89,30 @@ describe('valid vip.yaml', () => {
     expect(loadConfigText(yaml, 'vip.yaml').config.loadBalancers[0]?.bind).toBe('vip:6443');
   });
 
+  test('a dual-stack host: an instance per family may share interface and VRID; IPv6 comes back canonical with /128', () => {
+    const yaml = yamlLines(
+      'vrrp:',
+      '  - { name: VI_4, interface: eth0, vrid: 51, vips: [10.0.0.50/24] }',
+      '  - name: VI_6',
+      '    interface: eth0',
+      '    vrid: 51',
+      '    version: 3',
+      '    unicast: { source: "2001:DB8::51", peers: ["2001:db8:0:0:0:0:0:52"] }',
+      '    vips: ["2001:0db8::50", "2001:db8::60/64"]',
+      'loadBalancers:',
+      '  - name: apiserver',
+      '    bind: "[::]:8443"',
+      '    backends: [{ name: m1, address: "[2001:db8::51]:6443" }, { name: m2, address: "10.0.0.52:6443" }]',
+      'status:',
+      '  listen: "[::1]:9901"',
+    );
+    const { config, warnings } = loadConfigText(yaml, 'vip.yaml');
+    expect(warnings).toEqual([]);
+    expect(config.vrrp[1]).toMatchObject({ vrid: 51, vips: ['2001:db8::50/128', '2001:db8::60/64'], unicast: { source: '2001:db8::51', peers: ['2001:db8::52'] } });
+    expect(config.loadBalancers[0]?.bind).toBe('[::]:8443');
+    expect(config.status.listen).toBe('[::1]:9901');
+  });
+
   test('deploy/vip.yaml, the example operators start from, is valid', () => {
     const text = readFileSync(new URL('../../deploy/vip.yaml', import.meta.url), 'utf8');
     const { config, warnings } = loadConfigText(text, 'deploy/vip.yaml');
