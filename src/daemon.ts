@@ -13,7 +13,7 @@ import { LoadBalancerRuntime } from './daemon/load-balancer-runtime.js';
 import { watchEventLoop, type EventLoopWatch } from './daemon/event-loop-watch.js';
 import { feedBackendsTracker } from './lb/backend-health.js';
 import { InstanceRuntime } from './daemon/instance-runtime.js';
-import { ownAddressOf } from './daemon/instance-settings.js';
+import { instanceFamily, ownAddressOf } from './daemon/instance-settings.js';
 import { clearStaleVips, primaryAddress } from './daemon/stale-vips.js';
 import { parseHostPort } from './net/host-port.js';
 import { TsvipError } from './errors.js';
@@ -21,7 +21,9 @@ import { startStatusServer, type StatusServer } from './status/server.js';
 import { loadStatusCredentials, type StatusCredentials } from './status/basic-auth.js';
 import { redactConfig, type StatusSnapshot, type TransitionStatus } from './status/snapshot.js';
 import { VERSION } from './version.js';
-import type { GarpSender } from './netlink/garp.js';
+import type { Announcer } from './netlink/packet-socket.js';
+import type { AddressFamily } from './net/address.js';
+import { ipv6SourceAddress } from './daemon/ipv6-source.js';
 import type { Rtnl } from './netlink/rtnl.js';
 import { systemClock, type Clock } from './clock.js';
 import { StartupTimeline } from './daemon/startup-timeline.js';
@@ -31,6 +33,8 @@ import { takeHostAtStart, type HostAtStart } from './daemon/host-at-start.js';
 const EVENT_LOOP_REPORT_MS = 10_000;
 /** Without VRRP nothing is timing-critical; a second of delay still deserves a warning. */
 const LB_ONLY_DELAY_WARN_MS = 1000;
+/** How long an IPv6 instance waits for its source address to leave tentative (DAD takes about 1 s). */
+const TENTATIVE_WAIT_MS = 10_000;
 /** State changes kept for /status and the status page, across all instances. */
 const TRANSITIONS_KEPT = 50;
 
@@ -70,7 +74,7 @@ export class Daemon {
   private readonly balancers = new Map<string, LoadBalancerRuntime>();
   private readonly wiring: (() => void)[] = [];
   private readonly eventLoop: EventLoopWatch;
-  private readonly garpSenders = new Map<string, GarpSender>();
+  private readonly announcers = new Map<string, Announcer>();
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly ports: DaemonPorts;
@@ -97,8 +101,10 @@ export class Daemon {
       for (const runtime of this.runtimes.values()) runtime.onLink(event);
     });
     watcher.on('address', (event) => {
-      if (event.kind !== 'deleted') return;
-      for (const runtime of this.runtimes.values()) runtime.onAddressDeleted(event);
+      for (const runtime of this.runtimes.values()) {
+        if (event.kind === 'deleted') runtime.onAddressDeleted(event);
+        else if ('family' in event) runtime.onIpv6AddressChanged(event);
+      }
     });
     watcher.on('error', () => {
       // Logged by the watcher. Events may have been lost (ENOBUFS): a master puts its VIPs back in
@@ -263,8 +269,8 @@ export class Daemon {
     await Promise.all([...this.runtimes.keys()].map((name) => this.stopInstance(name)));
     const cut = await Promise.all(this.loadBalancers.map((lb) => lb.drain()));
     if (cut.some((count) => count > 0)) this.log.warn({ cut: cut.reduce((sum, count) => sum + count, 0), code: 'LB_DRAIN_CUT' }, 'connections cut at the end of shutdownDrain');
-    for (const sender of this.garpSenders.values()) sender.close();
-    this.garpSenders.clear();
+    for (const sender of this.announcers.values()) sender.close();
+    this.announcers.clear();
     this.eventLoop.stop();
     await this.status?.close();
     this.rtnl.close();
@@ -319,16 +325,28 @@ export class Daemon {
     const iface = interfaces.get(config.interface);
     if (iface === undefined) throw new HostCheckError([`interface ${config.interface} (instance ${config.name}) does not exist on this host`]);
     const allVips = whole.vrrp.filter((other) => other.interface === config.interface).flatMap((other) => other.vips);
-    const ownAddress = ownAddressOf(config, await primaryAddress(this.rtnl, iface.ifindex, allVips));
+    const family = instanceFamily(config);
+    const multicast = config.unicast === undefined;
+    let ownAddress: string | null;
+    if (family === 'ipv6') {
+      ownAddress =
+        config.unicast?.source ??
+        (await ipv6SourceAddress({ rtnl: this.rtnl, ifindex: iface.ifindex, interfaceName: iface.name, instance: config.name, multicast, vips: allVips, clock: this.clock, logger: this.instanceLogger(config), waitMs: TENTATIVE_WAIT_MS }));
+    } else {
+      ownAddress = ownAddressOf(config, await primaryAddress(this.rtnl, iface.ifindex, allVips));
+    }
     if (ownAddress === null) {
       throw new HostCheckError([`interface ${config.interface} (instance ${config.name}) has no IPv4 address of its own to send adverts from; add one or set unicast.source`]);
     }
-    this.garpSender(iface);
+    this.announcer(iface, family);
     const socket = this.ports.openVrrpSocket({
+      family,
       interfaceName: iface.name,
       ifindex: iface.ifindex,
-      multicast: config.unicast === undefined,
-      sourceAddress: config.unicast?.source ?? null,
+      multicast,
+      // IPv6 binds its source (the kernel would otherwise pick a global address by RFC 6724); IPv4
+      // writes its own header from the unicast source, or lets the kernel use the primary address.
+      sourceAddress: family === 'ipv6' ? ownAddress : (config.unicast?.source ?? null),
       logger: this.instanceLogger(config),
     });
     return { config, iface, ownAddress, socket };
@@ -354,7 +372,7 @@ export class Daemon {
       iface,
       ownAddress,
       socket,
-      garp: this.garpSender(iface),
+      announcer: this.announcer(iface, instanceFamily(config)),
       clock: this.clock,
       logger,
     });
@@ -373,11 +391,13 @@ export class Daemon {
     await runtime.stop();
   }
 
-  private garpSender(iface: EthernetInterface): GarpSender {
-    let sender = this.garpSenders.get(iface.name);
+  /** Gratuitous ARP for IPv4 instances, unsolicited NA for IPv6 ones: one sender per interface and family. */
+  private announcer(iface: EthernetInterface, family: AddressFamily): Announcer {
+    const key = `${family} ${iface.name}`;
+    let sender = this.announcers.get(key);
     if (sender === undefined) {
-      sender = this.ports.openAnnouncer(iface);
-      this.garpSenders.set(iface.name, sender);
+      sender = family === 'ipv6' ? this.ports.openNeighbourAdvertiser(iface) : this.ports.openAnnouncer(iface);
+      this.announcers.set(key, sender);
     }
     return sender;
   }

@@ -1,12 +1,13 @@
 // One configured VRRP instance on this host: its VRRP socket (opened by the daemon, so that a reload
-// fails before it stops anything), its VIPs through rtnetlink, gratuitous
-// ARP, trackers that set its priority, and notify commands. The daemon makes one per instance.
+// fails before it stops anything), its VIPs through rtnetlink, gratuitous ARP (IPv4) or unsolicited
+// neighbour advertisements (IPv6), trackers that set its priority, and notify commands. The daemon
+// makes one per instance.
 import type { Logger } from 'pino';
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import { vipAddress } from '../net/address.js';
 import type { Rtnl } from '../netlink/rtnl.js';
-import type { AddressEvent, LinkEvent } from '../netlink/events.js';
-import type { GarpSender } from '../netlink/garp.js';
+import type { AddressEvent, Ipv6AddressEvent, LinkEvent } from '../netlink/events.js';
+import type { Announcer } from '../netlink/packet-socket.js';
 import type { EthernetInterface } from './host-checks.js';
 import type { VrrpSocket } from './ports.js';
 import type { Clock } from '../clock.js';
@@ -25,15 +26,18 @@ export interface InstanceRuntimeDeps {
   ownAddress: string;
   /** Open, not yet listened to: start() attaches it, stop() closes it. */
   socket: VrrpSocket;
-  garp: GarpSender;
+  /** Gratuitous ARP for an IPv4 instance, unsolicited neighbour advertisements for an IPv6 one. */
+  announcer: Announcer;
   clock: Clock;
   logger: Logger;
 }
 
 export class InstanceRuntime {
   private socketOpen = true;
-  /** Gratuitous ARP packets sent: one per VIP per announcement. */
+  /** Gratuitous ARP or unsolicited NA packets sent: one per VIP per announcement. */
   private garpPacketsSent = 0;
+  /** VIPs being put back after the kernel showed them tentative or dadfailed: one repair at a time each. */
+  private readonly dadRepairs = new Set<string>();
   private readonly instance: VrrpInstance;
   private readonly trackers: InstanceTrackers;
   private readonly notify: NotifyRunner;
@@ -70,10 +74,11 @@ export class InstanceRuntime {
           if (this.instance.stateName !== 'master') return;
           for (const vip of this.current.vips) {
             try {
-              deps.garp.announce(vipAddress(vip));
+              deps.announcer.announce(vipAddress(vip));
               this.garpPacketsSent++;
             } catch (error) {
-              logger.warn({ err: error, vip, code: 'ERR_GARP' }, 'could not send gratuitous ARP');
+              const ipv6 = vip.includes(':');
+              logger.warn({ err: error, vip, code: ipv6 ? 'ERR_UNSOLICITED_NA' : 'ERR_GARP' }, ipv6 ? 'could not send an unsolicited neighbour advertisement' : 'could not send gratuitous ARP');
             }
           }
         }, () => undefined);
@@ -182,7 +187,9 @@ export class InstanceRuntime {
   /** Someone else (a network manager restart, an operator) took a VIP off a master: put it back. */
   onAddressDeleted(event: AddressEvent): void {
     if (event.ifindex !== this.deps.iface.ifindex || this.instance.stateName !== 'master') return;
-    if (!this.current.vips.some((vip) => vipAddress(vip) === event.address)) return;
+    const vip = this.current.vips.find((entry) => vipAddress(entry) === event.address);
+    // Our own delete, as a dadfailed VIP is repaired: not someone else's doing.
+    if (vip === undefined || this.dadRepairs.has(vip)) return;
     // Several VIPs deleted at once give one restore.
     if (this.restorePending) return;
     this.restorePending = true;
@@ -192,6 +199,29 @@ export class InstanceRuntime {
       this.deps.logger.warn({ vip: event.address, code: 'VIP_DELETED_EXTERNALLY' }, `VIP ${event.address} was removed from ${this.deps.iface.name} by someone else: putting it back`);
       this.instance.vipsLost();
     });
+  }
+
+  /**
+   * The kernel shows one of a master's IPv6 VIPs tentative or dadfailed: someone added it without
+   * IFA_F_NODAD (tsvip's own adds never are), or DAD found the other side of a split brain. A
+   * dadfailed address is never used and a tentative one not yet: it is deleted and added again with
+   * nodad, then announced, and the repair is logged.
+   */
+  onIpv6AddressChanged(event: Ipv6AddressEvent): void {
+    if (event.ifindex !== this.deps.iface.ifindex || this.instance.stateName !== 'master') return;
+    if (!event.flags.tentative && !event.flags.dadfailed) return;
+    const vip = this.current.vips.find((entry) => vipAddress(entry) === event.address);
+    if (vip === undefined || this.dadRepairs.has(vip)) return;
+    this.dadRepairs.add(vip);
+    const state = event.flags.dadfailed ? 'dadfailed' : 'tentative';
+    this.deps.logger.warn({ vip, state, interface: this.deps.iface.name, code: 'VIP_DAD_STATE' }, `VIP ${event.address} on ${this.deps.iface.name} is ${state}: adding it again without duplicate address detection`);
+    void this.deps.rtnl
+      .deleteAddress(this.deps.iface.ifindex, vip)
+      .then(() => {
+        if (this.instance.stateName === 'master') this.instance.vipsLost();
+      })
+      .catch((error: unknown) => this.deps.logger.error({ err: error, vip, code: 'ERR_VIP_ADD' }, `could not repair VIP ${event.address}`))
+      .finally(() => this.dadRepairs.delete(vip));
   }
 
   /** After lost netlink events: a master makes sure its VIPs are on the interface. */

@@ -2,11 +2,18 @@
 // Pure: the daemon passes in the host facts (the interface's primary address).
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import type { InstanceSettings } from '../vrrp/instance.js';
-import { VRRP_MULTICAST_GROUP } from '../vrrp/packet.js';
+import type { AddressFamily } from '../net/address.js';
+import { VRRP_IPV6_MULTICAST_GROUP, VRRP_MULTICAST_GROUP } from '../vrrp/packet.js';
+
+/** An instance runs over its VIPs' family (config/meaning.ts allows one per instance). */
+export function instanceFamily(config: Pick<VrrpInstanceConfig, 'vips'>): AddressFamily {
+  return config.vips.some((vip) => vip.includes(':')) ? 'ipv6' : 'ipv4';
+}
 
 /**
- * Our address on the wire: the unicast source if configured, else the interface's primary IPv4
- * address (keepalived's default), which is also the tie-breaker at equal priority.
+ * Our IPv4 address on the wire: the unicast source if configured, else the interface's primary IPv4
+ * address (keepalived's default), which is also the tie-breaker at equal priority. IPv6 instances
+ * find theirs with ipv6-source.ts.
  */
 export function ownAddressOf(config: VrrpInstanceConfig, primaryAddress: string | null): string | null {
   return config.unicast?.source ?? primaryAddress;
@@ -28,7 +35,7 @@ export function instanceSettings(config: VrrpInstanceConfig, ownAddress: string,
       ownAddress,
     },
     vips: config.vips,
-    destinations: config.unicast === undefined ? [VRRP_MULTICAST_GROUP] : config.unicast.peers,
+    destinations: config.unicast === undefined ? [instanceFamily(config) === 'ipv6' ? VRRP_IPV6_MULTICAST_GROUP : VRRP_MULTICAST_GROUP] : config.unicast.peers,
     peers: config.unicast === undefined ? null : config.unicast.peers,
     authPass: config.version === 2 ? (config.authPass ?? null) : null,
     garp: { burst: config.garp.burst, delayMs: config.garp.delay, refreshMs: config.garp.refresh },

@@ -27,9 +27,12 @@ export async function clearStaleVips({ rtnl, ifindex, instance, logger }: StaleV
   // The address owner's VIP is its own real address: never remove it.
   if (instance.priority === PRIORITY_OWNER) return [];
   const wanted = new Set(instance.vips.map(vipAddress));
+  // An instance holds one family (config/meaning.ts): list that family's addresses.
+  const ipv6 = instance.vips.some((vip) => vip.includes(':'));
+  const present = ipv6 ? await rtnl.listIpv6Addresses(ifindex) : await rtnl.listAddresses(ifindex);
   // Deleted with the prefix found on the interface: the kernel matches it, and a predecessor may have
   // run with another prefix.
-  const stale = (await rtnl.listAddresses(ifindex)).filter((entry) => wanted.has(entry.address)).map((entry) => `${entry.address}/${entry.prefix}`);
+  const stale = present.filter((entry) => wanted.has(entry.address)).map((entry) => `${entry.address}/${entry.prefix}`);
   for (const vip of stale) {
     await rtnl.deleteAddress(ifindex, vip);
     logger.warn({ vip, interface: instance.interface, code: 'STALE_VIP_REMOVED' }, `removed stale VIP ${vip} left on ${instance.interface} by a previous run`);

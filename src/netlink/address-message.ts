@@ -9,6 +9,9 @@ import type { InterfaceCidr } from '../net/interface-cidr.js';
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 const RT_SCOPE_UNIVERSE = 0;
+const IPV6_HOST_PREFIX = 128;
+/** INFINITY_LIFE_TIME in the kernel's addrconf. */
+const LIFETIME_FOREVER = 0xffffffff;
 
 /** netlink 0.3.0's AddressFlags: IFA_F_* bits as named booleans (0x02 nodad, 0x08 dadfailed, 0x20 deprecated, 0x40 tentative ...). */
 export interface NetlinkAddressFlags {
@@ -31,6 +34,8 @@ export interface AddressHeader {
 export interface AddressAttributes {
   address?: Buffer;
   local?: Buffer;
+  /** IFA_CACHEINFO: lifetimes in seconds, 0xffffffff for forever. */
+  cacheInfo?: { ifaPrefered?: number; ifaValid?: number };
   /** IFA_FLAGS (u32): when present the kernel reads it instead of ifa_flags. */
   flags?: NetlinkAddressFlags;
 }
@@ -45,15 +50,17 @@ export interface AddressRequest {
  * kernel reads a different IFA_ADDRESS as a point-to-point peer). An IPv6 address is added with
  * IFA_F_NODAD, in ifa_flags and in IFA_FLAGS, as keepalived 2.2 adds IPv6 VIPs: it is usable at once
  * (no second of tentative state after a failover), and after a split brain, when the other master
- * still holds it, it does not end up dadfailed and unusable. IPv4 requests are as they always were.
+ * still holds it, it does not end up dadfailed and unusable. A /128 is also added with preferred
+ * lifetime 0 (valid forever), as keepalived 2.2 adds one: deprecated, it is never picked as the source
+ * of the host's own connections (RFC 6724 rule 3), which would break when the VIP moves. IPv4 requests
+ * are as they always were.
  */
 export function addressRequest(ifindex: number, { family, address, prefix }: InterfaceCidr): AddressRequest {
   const bytes = Buffer.from(addressToBytesOf(family, address));
   if (family === 'ipv4') return { data: { family: AF_INET, prefixlen: prefix, index: ifindex, scope: RT_SCOPE_UNIVERSE }, attrs: { local: bytes, address: bytes } };
-  return {
-    data: { family: AF_INET6, prefixlen: prefix, index: ifindex, scope: RT_SCOPE_UNIVERSE, flags: { nodad: true } },
-    attrs: { local: bytes, address: bytes, flags: { nodad: true } },
-  };
+  const attrs: AddressAttributes = { local: bytes, address: bytes, flags: { nodad: true } };
+  if (prefix === IPV6_HOST_PREFIX) attrs.cacheInfo = { ifaPrefered: 0, ifaValid: LIFETIME_FOREVER };
+  return { data: { family: AF_INET6, prefixlen: prefix, index: ifindex, scope: RT_SCOPE_UNIVERSE, flags: { nodad: true } }, attrs };
 }
 
 /** The IFA_F_* states that matter to a VIP and to a VRRPv3 sender's link-local address. */

@@ -1,7 +1,7 @@
 // The VRRP state machine (RFC 3768 6.4, RFC 5798 6.4) as a pure step function:
 // step(state, event) -> { state, actions }. No clock and no I/O: timers are actions the runtime arms,
 // and their expiry comes back as events.
-import { compareIpv4 } from '../net/ipv4-bytes.js';
+import { compareAddresses } from '../net/address-bytes.js';
 
 export type VrrpStateName = 'initialize' | 'backup' | 'master' | 'fault';
 export type TimerName = 'masterDown' | 'advert' | 'preemptDelay';
@@ -194,7 +194,7 @@ function masterHearsAdvert(config: FsmConfig, state: FsmState, advert: Extract<F
   }
   const theyWin =
     state.priority !== PRIORITY_OWNER &&
-    (advert.priority > state.priority || (advert.priority === state.priority && compareIpv4(advert.source, config.ownAddress) > 0));
+    (advert.priority > state.priority || (advert.priority === state.priority && compareAddresses(advert.source, config.ownAddress) > 0));
   if (!theyWin) {
     // Two masters (a healed partition): assert ourselves at once and fix the LAN's ARP caches.
     return { state, actions: [...readvertise, { type: 'sendGarp', reason: 'lower priority heard' }] };

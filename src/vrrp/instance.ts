@@ -6,7 +6,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { encode, passAuthData, type Advertisement } from './packet.js';
 import { filterAdvert, type DropReason, type ReceiveRules } from './receive-filter.js';
 import { initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type TimerName, type VrrpStateName } from './fsm.js';
-import type { Ipv4Packet } from './ipv4-header.js';
+import type { ReceivedPacket } from './received-packet.js';
 import { vipAddress } from '../net/address.js';
 
 /** Sends VRRP payloads; the IP header (TTL 255, TOS 0xC0, source) is the transport's job. */
@@ -137,7 +137,7 @@ export class VrrpInstance {
     return this.vipWork;
   }
 
-  receive(packet: Ipv4Packet): void {
+  receive(packet: ReceivedPacket): void {
     const result = filterAdvert(packet, this.receiveRules);
     if (!result.ok) {
       this.counters.drops[result.reason] = (this.counters.drops[result.reason] ?? 0) + 1;

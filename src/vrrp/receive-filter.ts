@@ -2,7 +2,7 @@
 // packet is for us and may be believed), as FRR's vrrp_recv_advertisement() and keepalived's
 // vrrp_check_packet(). Pure; each refusal has a stable reason the runtime counts.
 import { decode, type DecodeFailure, type Advertisement } from './packet.js';
-import type { Ipv4Packet } from './ipv4-header.js';
+import type { ReceivedPacket } from './received-packet.js';
 
 export type DropReason =
   | DecodeFailure
@@ -31,9 +31,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-export function filterAdvert(packet: Ipv4Packet, rules: ReceiveRules): FilterResult {
-  // RFC 5798 7.1: a multicast advert that did not come with TTL 255 crossed a router: drop it.
-  if (rules.peers === null && packet.ttl !== 255) return { ok: false, reason: 'bad_ttl', detail: `TTL ${packet.ttl}` };
+export function filterAdvert(packet: ReceivedPacket, rules: ReceiveRules): FilterResult {
+  // RFC 5798 7.1: a multicast advert that did not come with TTL (IPv6: hop limit) 255 crossed a router:
+  // drop it. Not in unicast mode, as keepalived: its IPv6 unicast adverts leave with hop limit 64.
+  const hops = 'ttl' in packet ? { value: packet.ttl, name: 'TTL' } : { value: packet.hopLimit, name: 'hop limit' };
+  if (rules.peers === null && hops.value !== 255) return { ok: false, reason: 'bad_ttl', detail: `${hops.name} ${hops.value}` };
   if (packet.source === rules.ownAddress) return { ok: false, reason: 'own_packet', detail: 'our own advert, looped back' };
   const decoded = decode(packet.payload, { source: packet.source, destination: packet.destination });
   if (!decoded.ok) return decoded;

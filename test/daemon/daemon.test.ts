@@ -114,7 +114,7 @@ describe('daemon start', () => {
     expect(harness.logged(`removed stale VIP ${VIP} left on eth0 by a previous run`)).toHaveLength(1);
     expect(harness.vipsOnEth0).toEqual([]);
     const [socket] = harness.host.openSockets;
-    expect(socket?.options).toEqual({ interfaceName: 'eth0', ifindex: ETH0, multicast: true, sourceAddress: null });
+    expect(socket?.options).toEqual({ family: 'ipv4', interfaceName: 'eth0', ifindex: ETH0, multicast: true, sourceAddress: null });
     expect(daemon.instances.map((runtime) => runtime.state)).toEqual(['backup']);
 
     await harness.advance(PAST_MASTER_DOWN_MS);

@@ -9,8 +9,9 @@ import type { EthernetInterface, HostFacts } from '../../src/daemon/host-checks.
 import type { GarpSender } from '../../src/netlink/garp.js';
 import type { NetlinkWatcher, NetlinkWatcherEvents } from '../../src/netlink/events.js';
 import type { InterfaceAddress, Ipv6InterfaceAddress, Rtnl } from '../../src/netlink/rtnl.js';
-import type { Ipv4Packet } from '../../src/vrrp/ipv4-header.js';
-import { parseCidr } from '../../src/net/address.js';
+import type { ReceivedPacket } from '../../src/vrrp/received-packet.js';
+import { parseInterfaceCidr } from '../../src/net/interface-cidr.js';
+import type { AddressFlags } from '../../src/netlink/addresses.js';
 import { TsvipError } from '../../src/errors.js';
 
 const ALL_CAPABILITIES = (1n << 41n) - 1n;
@@ -29,11 +30,11 @@ export class FakeRtnl implements Rtnl {
   /** Every request, in order: `add 2 198.18.0.100/24`. */
   readonly requests: string[] = [];
   closed = false;
-  private readonly table = new Map<number, InterfaceAddress[]>();
+  private readonly table = new Map<number, TableEntry[]>();
   private readonly failures = new Map<RtnlOperation, Error>();
 
   constructor(addresses: Record<number, string[]> = {}) {
-    for (const [ifindex, cidrs] of Object.entries(addresses)) this.table.set(Number(ifindex), cidrs.map(cidr));
+    for (const [ifindex, cidrs] of Object.entries(addresses)) this.table.set(Number(ifindex), cidrs.map((text) => cidr(text)));
   }
 
   /** The next `operation` rejects with `error`. */
@@ -49,28 +50,37 @@ export class FakeRtnl implements Rtnl {
   /** Someone else (`ip addr del`) removes an address: the event arrives as the kernel's would. */
   removeExternally(ifindex: number, vip: string): void {
     const { address, prefix } = cidr(vip);
+    const removed = (this.table.get(ifindex) ?? []).find((entry) => entry.address === address);
     this.table.set(ifindex, (this.table.get(ifindex) ?? []).filter((entry) => entry.address !== address));
-    this.events.emit('address', { kind: 'deleted', ifindex, address, prefix });
+    this.events.emit('address', removed?.family === 'ipv6' ? { kind: 'deleted', ifindex, ...ipv6View(removed) } : { kind: 'deleted', ifindex, address, prefix });
   }
 
   async listAddresses(ifindex: number): Promise<InterfaceAddress[]> {
     this.request('list', `list ${ifindex}`);
-    return [...(this.table.get(ifindex) ?? [])];
+    return (this.table.get(ifindex) ?? []).filter((entry) => entry.family === 'ipv4').map(({ address, prefix }) => ({ address, prefix }));
   }
 
-  /** The daemon holds no IPv6 instances yet: no IPv6 addresses are scripted. */
+  /** fe80::/10 addresses have scope link, the others global; flags as scripted with setIpv6Flags. */
   async listIpv6Addresses(ifindex: number): Promise<Ipv6InterfaceAddress[]> {
     this.request('list', `list ipv6 ${ifindex}`);
-    return [];
+    return (this.table.get(ifindex) ?? []).flatMap((entry) => (entry.family === 'ipv6' ? [ipv6View(entry)] : []));
+  }
+
+  /** The kernel changes an IPv6 address's DAD state (tentative, then usable or dadfailed) and says so. */
+  setIpv6Flags(ifindex: number, address: string, flags: Partial<AddressFlags>): void {
+    const entry = (this.table.get(ifindex) ?? []).find((candidate) => candidate.address === address);
+    if (entry === undefined) throw new Error(`no ${address} on ${ifindex}`);
+    entry.flags = { ...entry.flags, ...flags };
+    this.events.emit('address', { kind: 'new', ...ipv6View(entry), ifindex });
   }
 
   async addAddress(ifindex: number, vip: string): Promise<void> {
     this.request('add', `add ${ifindex} ${vip}`);
-    const entry = cidr(vip);
+    const entry = cidr(vip, vip.includes(':') ? { ...NO_FLAGS, nodad: true } : NO_FLAGS);
     const current = this.table.get(ifindex) ?? [];
     if (current.some((existing) => existing.address === entry.address)) return;
     this.table.set(ifindex, [...current, entry]);
-    this.events.emit('address', { kind: 'new', ifindex, ...entry });
+    this.events.emit('address', entry.family === 'ipv6' ? { kind: 'new', ifindex, ...ipv6View(entry) } : { kind: 'new', ifindex, address: entry.address, prefix: entry.prefix });
   }
 
   async deleteAddress(ifindex: number, vip: string): Promise<void> {
@@ -78,8 +88,9 @@ export class FakeRtnl implements Rtnl {
     const { address, prefix } = cidr(vip);
     const current = this.table.get(ifindex) ?? [];
     if (!current.some((existing) => existing.address === address)) return;
+    const removed = current.find((existing) => existing.address === address);
     this.table.set(ifindex, current.filter((existing) => existing.address !== address));
-    this.events.emit('address', { kind: 'deleted', ifindex, address, prefix });
+    this.events.emit('address', removed?.family === 'ipv6' ? { kind: 'deleted', ifindex, ...ipv6View(removed) } : { kind: 'deleted', ifindex, address, prefix });
   }
 
   close(): void {
@@ -100,11 +111,11 @@ export class FakeVrrpSocket implements VrrpSocket {
   readonly sent: { payload: Uint8Array; destination: string }[] = [];
   badIpHeaders = 0;
   closed = false;
-  private readonly listeners: ((packet: Ipv4Packet) => void)[] = [];
+  private readonly listeners: ((packet: ReceivedPacket) => void)[] = [];
 
   constructor(readonly options: Omit<VrrpSocketOptions, 'logger'>) {}
 
-  onPacket(listener: (packet: Ipv4Packet) => void): void {
+  onPacket(listener: (packet: ReceivedPacket) => void): void {
     this.listeners.push(listener);
   }
 
@@ -114,7 +125,7 @@ export class FakeVrrpSocket implements VrrpSocket {
   }
 
   /** A packet arrives from the wire; a closed socket hears nothing. */
-  deliver(packet: Ipv4Packet): void {
+  deliver(packet: ReceivedPacket): void {
     if (this.closed) return;
     for (const listener of this.listeners) listener(packet);
   }
@@ -128,7 +139,11 @@ export class FakeAnnouncer implements GarpSender {
   readonly announced: string[] = [];
   closed = false;
 
-  constructor(readonly iface: EthernetInterface) {}
+  /** garp: gratuitous ARP (IPv4 VIPs); na: unsolicited neighbour advertisements (IPv6 VIPs). */
+  constructor(
+    readonly iface: EthernetInterface,
+    readonly kind: 'garp' | 'na' = 'garp',
+  ) {}
 
   announce(vip: string): void {
     this.announced.push(vip);
@@ -189,6 +204,11 @@ export class FakeHost {
         this.announcers.push(announcer);
         return announcer;
       },
+      openNeighbourAdvertiser: (iface) => {
+        const announcer = new FakeAnnouncer(iface, 'na');
+        this.announcers.push(announcer);
+        return announcer;
+      },
       hostFacts: (): HostFacts => ({
         capabilities: this.capabilities,
         interfaceInfo: (name) => this.interfaces.find((iface) => iface.name === name) ?? null,
@@ -197,8 +217,22 @@ export class FakeHost {
   }
 }
 
-function cidr(text: string): InterfaceAddress {
-  const parsed = parseCidr(text);
+interface TableEntry {
+  family: 'ipv4' | 'ipv6';
+  address: string;
+  prefix: number;
+  flags: AddressFlags;
+}
+
+const NO_FLAGS: AddressFlags = { tentative: false, dadfailed: false, nodad: false, deprecated: false };
+
+/** IPv6 VIPs are added with nodad, as the real rtnl adds them; addresses given at construction have no flags. */
+function cidr(text: string, flags: AddressFlags = NO_FLAGS): TableEntry {
+  const parsed = parseInterfaceCidr(text);
   if (!parsed.ok) throw new TypeError(`not a CIDR: ${text}`);
-  return parsed.value;
+  return { ...parsed.value, flags: { ...flags } };
+}
+
+function ipv6View(entry: TableEntry): Ipv6InterfaceAddress {
+  return { family: 'ipv6', address: entry.address, prefix: entry.prefix, scope: /^fe[89ab]/.test(entry.address) ? 'link' : 'global', flags: { ...entry.flags } };
 }

@@ -12,6 +12,7 @@ const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
 const IFA_LABEL = 3;
 const IFA_FLAGS = 8;
+const IFA_CACHEINFO = 6;
 
 function attribute(type: number, payload: Buffer): Buffer {
   const header = Buffer.alloc(4);
@@ -67,9 +68,16 @@ describe('the requests tsvip sends to add and delete an address', () => {
     expect(attributes.get(IFA_FLAGS)?.readUInt32LE(0)).toBe(0x02);
   });
 
-  test('IPv6 with a /64: the prefix length is the one given', () => {
+  test('IPv6 with a /64: the prefix length is the one given, and no lifetimes (preferred forever)', () => {
     const bytes = formatted(addressRequest(7, { family: 'ipv6', address: '2001:2::100', prefix: 64 }));
     expect(bytes[1]).toBe(64);
+    expect(attributesOf(bytes).has(IFA_CACHEINFO)).toBe(false);
+  });
+
+  test('IPv6 /128, as keepalived: IFA_CACHEINFO with preferred lifetime 0 and valid forever, so it is never a source address', () => {
+    const cacheInfo = attributesOf(formatted(addressRequest(7, { family: 'ipv6', address: '2001:2::100', prefix: 128 }))).get(IFA_CACHEINFO);
+    expect(cacheInfo?.readUInt32LE(0)).toBe(0);
+    expect(cacheInfo?.readUInt32LE(4)).toBe(0xffffffff);
   });
 
   test('IPv4 as before: family AF_INET (2), no flags and no IFA_FLAGS, 4-byte addresses', () => {
