@@ -120,4 +120,12 @@ describe('valid vip.yaml', () => {
     expect(config.vrrp).toHaveLength(1);
     expect(config.loadBalancers[0]?.backends).toHaveLength(3);
   });
+
+  test('deploy/vip-dual-stack.yaml, the dual-stack example, is valid: one instance per family', () => {
+    const text = readFileSync(new URL('../../deploy/vip-dual-stack.yaml', import.meta.url), 'utf8');
+    const { config, warnings } = loadConfigText(text, 'deploy/vip-dual-stack.yaml');
+    expect(warnings).toEqual([]);
+    expect(config.vrrp.map((instance) => instance.vips)).toEqual([['10.0.0.50/24'], ['2001:db8::50/128']]);
+    expect(config.loadBalancers[0]?.bind).toBe('[::]:8443');
+  });
 });
