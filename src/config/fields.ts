@@ -63,7 +63,7 @@ export function duration(bounds: DurationBounds = { minMs: 0, maxMs: MAX_DURATIO
  */
 export function ipAddress() {
   const error = 'must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51';
-  return z.string({ error }).transform((input, ctx) => {
+  return z.string({ error }).meta({ description: 'an IPv4 or IPv6 address of the VIPs\' family: 10.0.0.51 or 2001:db8::51' }).transform((input, ctx) => {
     if (isIpv4(input)) return input;
     const canonical = canonicalIpv6(input);
     if (canonical === null) {
@@ -79,7 +79,10 @@ export function ipAddress() {
  * virtual_ipaddress. IPv6 comes back canonical. Addresses no host can serve as a VIP are refused here.
  */
 export function vipCidr() {
-  return z.string({ error: 'must be an IPv4 or IPv6 address with an optional /prefix, such as 10.0.0.50/24 or 2001:db8::50' }).transform((input, ctx) => {
+  return z
+    .string({ error: 'must be an IPv4 or IPv6 address with an optional /prefix, such as 10.0.0.50/24 or 2001:db8::50' })
+    .meta({ description: 'a VIP: 10.0.0.50/24 (/32 by default) or 2001:db8::50 (/128 by default; IPv6 needs version: 3); one family per instance' })
+    .transform((input, ctx) => {
     const parsed = parseInterfaceCidr(input);
     const refused = parsed.ok ? unusableVip(parsed.value) : parsed.reason;
     if (refused !== null || !parsed.ok) {
@@ -93,7 +96,11 @@ export function vipCidr() {
 export function hostPort(rules: HostPortRules) {
   const error = parseHostPort('', rules);
   const shapeMessage = error.ok ? '' : error.reason;
-  return z.string({ error: shapeMessage }).superRefine((input, ctx) => {
+  const hosts = ['10.0.0.51:6443', '[2001:db8::51]:6443', ...(rules.allowHostname ? ['master1.example:6443'] : []), ...rules.keywords.map((k) => `${k}:6443`)];
+  return z
+    .string({ error: shapeMessage })
+    .meta({ description: `HOST:PORT, an IPv6 host in brackets: ${hosts.join(', ')}` })
+    .superRefine((input, ctx) => {
     const parsed = parseHostPort(input, rules);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, input });
   });
