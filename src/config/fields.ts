@@ -44,34 +44,34 @@ export function duration(bounds: DurationBounds = { minMs: 0, maxMs: MAX_DURATIO
     .union([z.string(), z.number()], { error: 'must be a duration such as 500ms, 1s or 2m, or an integer number of milliseconds' })
     .meta({ description: `a duration ${rangeText}: 500ms, 1s, 2m, 1m30s, or an integer number of milliseconds` })
     .transform((input, ctx) => {
-      const parsed = parseDuration(input);
-      if (!parsed.ok) {
-        ctx.addIssue({ code: 'custom', message: parsed.reason, input });
-        return z.NEVER;
-      }
-      if (parsed.ms < bounds.minMs || parsed.ms > bounds.maxMs) {
-        ctx.addIssue({ code: 'custom', message: `must be ${rangeText}`, input });
-        return z.NEVER;
-      }
-      return parsed.ms;
-    });
-}
+        const parsed = parseDuration(input);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: 'custom', message: parsed.reason, input });
+          return z.NEVER;
+        }
+        if (parsed.ms < bounds.minMs || parsed.ms > bounds.maxMs) {
+          ctx.addIssue({ code: 'custom', message: `must be ${rangeText}`, input });
+          return z.NEVER;
+        }
+        return parsed.ms;
+      });
+  }
 
-/**
- * A unicast address of either family: IPv4 as written, IPv6 turned into its canonical text (RFC 5952) so
- * that one address compares equal however vip.yaml spells it.
- */
-export function ipAddress() {
-  const error = 'must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51';
-  return z.string({ error }).meta({ description: 'an IPv4 or IPv6 address of the VIPs\' family: 10.0.0.51 or 2001:db8::51' }).transform((input, ctx) => {
-    if (isIpv4(input)) return input;
-    const canonical = canonicalIpv6(input);
-    if (canonical === null) {
-      ctx.addIssue({ code: 'custom', message: error, input });
-      return z.NEVER;
-    }
-    return canonical;
-  });
+  /**
+   * A unicast address of either family: IPv4 as written, IPv6 turned into its canonical text (RFC 5952) so
+   * that one address compares equal however vip.yaml spells it.
+   */
+  export function ipAddress() {
+    const error = 'must be an IPv4 or IPv6 address such as 10.0.0.51 or 2001:db8::51';
+    return z.string({ error }).meta({ description: 'an IPv4 or IPv6 address of the VIPs\' family: 10.0.0.51 or 2001:db8::51' }).transform((input, ctx) => {
+      if (isIpv4(input)) return input;
+      const canonical = canonicalIpv6(input);
+      if (canonical === null) {
+        ctx.addIssue({ code: 'custom', message: error, input });
+        return z.NEVER;
+      }
+      return canonical;
+    });
 }
 
 /**
@@ -83,14 +83,14 @@ export function vipCidr() {
     .string({ error: 'must be an IPv4 or IPv6 address with an optional /prefix, such as 10.0.0.50/24 or 2001:db8::50' })
     .meta({ description: 'a VIP: 10.0.0.50/24 (/32 by default) or 2001:db8::50 (/128 by default; IPv6 needs version: 3); one family per instance' })
     .transform((input, ctx) => {
-    const parsed = parseInterfaceCidr(input);
-    const refused = parsed.ok ? unusableVip(parsed.value) : parsed.reason;
-    if (refused !== null || !parsed.ok) {
-      ctx.addIssue({ code: 'custom', message: refused ?? 'not an address', input });
-      return z.NEVER;
-    }
-    return `${parsed.value.address}/${parsed.value.prefix}`;
-  });
+      const parsed = parseInterfaceCidr(input);
+      const refused = parsed.ok ? unusableVip(parsed.value) : parsed.reason;
+      if (refused !== null || !parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: refused ?? 'not an address', input });
+        return z.NEVER;
+      }
+      return `${parsed.value.address}/${parsed.value.prefix}`;
+    });
 }
 
 export function hostPort(rules: HostPortRules) {
@@ -101,7 +101,7 @@ export function hostPort(rules: HostPortRules) {
     .string({ error: shapeMessage })
     .meta({ description: `HOST:PORT, an IPv6 host in brackets: ${hosts.join(', ')}` })
     .superRefine((input, ctx) => {
-    const parsed = parseHostPort(input, rules);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, input });
-  });
+      const parsed = parseHostPort(input, rules);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, input });
+    });
 }
