@@ -2,6 +2,7 @@
 // (defaults included), in the words keepalived and haproxy users know.
 import { formatDuration } from '../config/duration.js';
 import type { Config, LoadBalancerConfig, TrackerConfig, VrrpInstanceConfig } from '../config/schema.js';
+import { instanceFamily } from '../config/instance-family.js';
 
 function describeTracker(tracker: TrackerConfig): string {
   const weight = tracker.weight === 0 ? 'fault on failure' : `weight ${tracker.weight > 0 ? '+' : ''}${tracker.weight}`;
@@ -27,15 +28,20 @@ function describeTracker(tracker: TrackerConfig): string {
 }
 
 function describeInstance(inst: VrrpInstanceConfig): string[] {
+  const ipv6 = instanceFamily(inst) === 'ipv6';
+  const defaultSource = ipv6 ? "the interface's first global IPv6 address" : 'the primary address';
   const transport = inst.unicast
-    ? `unicast from ${inst.unicast.source ?? 'the primary address'} to ${inst.unicast.peers.join(', ')}`
-    : 'multicast 224.0.0.18';
+    ? `unicast from ${inst.unicast.source ?? defaultSource} to ${inst.unicast.peers.join(', ')}`
+    : ipv6
+      ? 'multicast ff02::12 from the link-local address'
+      : 'multicast 224.0.0.18';
+  const announce = ipv6 ? 'unsolicited neighbour advertisements' : 'gratuitous ARP';
   const preempt = inst.preempt ? (inst.preemptDelay > 0 ? `preempt after ${formatDuration(inst.preemptDelay)}` : 'preempt') : 'nopreempt';
   const lines = [
     `vrrp ${inst.name}: ${inst.interface} vrid ${inst.vrid} priority ${inst.priority}, VRRPv${inst.version} every ${formatDuration(inst.advertInterval)}, ${preempt}, starts ${inst.initialState}`,
     `  vips: ${inst.vips.join(', ')}`,
     `  ${transport}${inst.authPass === undefined ? '' : ', PASS authentication'}`,
-    `  gratuitous ARP: ${inst.garp.burst} on becoming master, again after ${formatDuration(inst.garp.delay)}, ${inst.garp.refresh === 0 ? 'no refresh' : `refresh every ${formatDuration(inst.garp.refresh)}`}`,
+    `  ${announce}: ${inst.garp.burst} on becoming master, again after ${formatDuration(inst.garp.delay)}, ${inst.garp.refresh === 0 ? 'no refresh' : `refresh every ${formatDuration(inst.garp.refresh)}`}`,
   ];
   for (const tracker of inst.track) lines.push(`  track: ${describeTracker(tracker)}`);
   return lines;

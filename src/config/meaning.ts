@@ -2,6 +2,7 @@
 // They run on every field that passed the schema, even in an instance or load balancer where others did
 // not, so one run reports all problems: each rule checks only the fields it has.
 import { formatDuration } from './duration.js';
+import { familyOfAddress } from './instance-family.js';
 import { vipAddress } from '../net/address.js';
 import { formatHostPort, parseHostPort } from '../net/host-port.js';
 import { parseCommandLine } from '../command/command-line.js';
@@ -117,10 +118,7 @@ function checkInstance(index: number, inst: Instance): Finding[] {
 
 const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
 
-/** The schema leaves IPv4 dotted and IPv6 canonical: a colon tells them apart. */
-function familyOf(address: string): 'ipv4' | 'ipv6' {
-  return address.includes(':') ? 'ipv6' : 'ipv4';
-}
+const familyOf = familyOfAddress;
 
 /** An instance's family is its first VIP's: VRRP runs over one family (RFC 5798 5.1: an IPv4 or an IPv6 router). */
 function instanceFamily(inst: Instance): 'ipv4' | 'ipv6' | undefined {

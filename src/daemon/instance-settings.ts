@@ -2,13 +2,8 @@
 // Pure: the daemon passes in the host facts (the interface's primary address).
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import type { InstanceSettings } from '../vrrp/instance.js';
-import type { AddressFamily } from '../net/address.js';
+import { instanceFamily } from '../config/instance-family.js';
 import { VRRP_IPV6_MULTICAST_GROUP, VRRP_MULTICAST_GROUP } from '../vrrp/packet.js';
-
-/** An instance runs over its VIPs' family (config/meaning.ts allows one per instance). */
-export function instanceFamily(config: Pick<VrrpInstanceConfig, 'vips'>): AddressFamily {
-  return config.vips.some((vip) => vip.includes(':')) ? 'ipv6' : 'ipv4';
-}
 
 /**
  * Our IPv4 address on the wire: the unicast source if configured, else the interface's primary IPv4
