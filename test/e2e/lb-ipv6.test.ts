@@ -4,17 +4,20 @@
 // IPv6 address. The same faults as lb.test.ts's (an apiserver killed, one frozen) must cost no client
 // a connection. h1 has net.ipv6.bindv6only=1, so `[::]` taking IPv4 clients shows that tsvip turns
 // IPV6_V6ONLY off itself. A second load balancer on h1's IPv6 address goes to the apiservers' IPv4
-// addresses: each family of client reaches each family of backend.
+// addresses: each family of client reaches each family of backend. And `vip:8443` with an instance per
+// family listens on both VIPs of the master, and follows the IPv6 VIP when it moves.
 import { afterEach, describe, expect, test } from 'vitest';
 import { useLab, type LabHost } from '../lab/index.js';
 import { startApiserver, type ApiserverHandle } from '../../src/lab/apiserver.js';
-import { startTsvip, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
+import { startTsvip, waitUntil, type TsvipDaemon } from '../../src/lab/tsvip-daemon.js';
 import { startProber, type ProbeAttempt, type ProberHandle } from '../../src/lab/vip-client.js';
 import { API_PORT, LB_PORT } from './apiserver-cluster.js';
 import { STATUS_PORT, statusOn, waitForMetrics, type Metrics } from './metrics-scrape.js';
 
 /** The second load balancer's port: h1's IPv6 address to the apiservers' IPv4 ones. */
 const LB4_PORT = 8444;
+const VIP4 = '198.18.0.100';
+const VIP6 = '2001:2::100';
 
 const LB = { load_balancer: 'apiserver' };
 const ofBackend = (backend: string): Record<string, string> => ({ ...LB, backend });
@@ -54,24 +57,34 @@ describe('load balancer over IPv6', { timeout: 120_000 }, () => {
     for (const undo of cleanup.splice(0).reverse()) await undo();
   });
 
-  async function cluster(): Promise<{ lbHost: LabHost; client: LabHost; apiservers: ApiserverHandle[]; daemon: TsvipDaemon; prober: () => Promise<ProberHandle> }> {
-    const hosts = [lab().host(1), lab().host(2), lab().host(3)];
-    const lbHost = lab().host(1);
-    const client = lab().host(4);
+  async function startApiservers(hosts: readonly LabHost[]): Promise<ApiserverHandle[]> {
     const apiservers: ApiserverHandle[] = [];
     for (const host of hosts) {
       const apiserver = await startApiserver(lab(), host, { port: API_PORT });
       apiservers.push(apiserver);
       cleanup.push(() => apiserver.stop('SIGKILL'));
     }
-    // Set after the stand-ins listen: Node sets IPV6_V6ONLY on its own sockets either way, and this way
-    // only tsvip's listeners are under test.
-    await lab().runOk(lbHost, ['sysctl', '-qw', 'net.ipv6.bindv6only=1']);
-    const daemon = startTsvip(lab(), lbHost, lbHostConfig(lbHost, hosts), { logLevel: 'info' });
+    return apiservers;
+  }
+
+  function startDaemon(host: LabHost, config: Record<string, unknown>): TsvipDaemon {
+    const daemon = startTsvip(lab(), host, config, { logLevel: 'info' });
     cleanup.push(async () => {
       daemon.kill('SIGKILL');
       await daemon.exited;
     });
+    return daemon;
+  }
+
+  async function cluster(): Promise<{ lbHost: LabHost; client: LabHost; apiservers: ApiserverHandle[]; daemon: TsvipDaemon; prober: () => Promise<ProberHandle> }> {
+    const hosts = [lab().host(1), lab().host(2), lab().host(3)];
+    const lbHost = lab().host(1);
+    const client = lab().host(4);
+    const apiservers = await startApiservers(hosts);
+    // Set after the stand-ins listen: Node sets IPV6_V6ONLY on its own sockets either way, and this way
+    // only tsvip's listeners are under test.
+    await lab().runOk(lbHost, ['sysctl', '-qw', 'net.ipv6.bindv6only=1']);
+    const daemon = startDaemon(lbHost, lbHostConfig(lbHost, hosts));
     await daemon.waitForLog((record) => record.msg === 'listening' && record.address === `[::]:${LB_PORT}`, 'the [::] bind to listen');
     await daemon.waitForLog((record) => record.msg === 'listening' && record.address === `[${address6(lbHost)}]:${LB4_PORT}`, 'the IPv6 address bind to listen');
     const prober = async (): Promise<ProberHandle> => {
@@ -160,5 +173,43 @@ describe('load balancer over IPv6', { timeout: 120_000 }, () => {
     expect(byName.get('apiserver')?.backends.map((backend) => backend.address)).toEqual(apiserverHosts.map((host) => `[${address6(host)}]:${API_PORT}`));
     expect(byName.get('apiserver4')).toMatchObject({ listening: [`[${address6(lbHost)}]:${LB4_PORT}`] });
     expect(byName.get('apiserver4')?.backends.map((backend) => backend.address)).toEqual(apiserverHosts.map((host) => `${host.address}:${API_PORT}`));
+  });
+
+  test('vip:8443 with an IPv4 and an IPv6 instance: the master listens on both VIPs; when it stops, the new master listens on the IPv6 VIP and serves its clients', async () => {
+    const [h1, h2, h3, client] = [lab().host(1), lab().host(2), lab().host(3), lab().host(4)];
+    await startApiservers([h1, h2, h3]);
+    const common = { interface: 'eth0', vrid: 51, version: 3, advertInterval: '100ms', garp: { burst: 2, delay: '0s', refresh: '0s' } };
+    const config = (priority: number): Record<string, unknown> => ({
+      vrrp: [
+        { name: 'VI_4', ...common, priority, vips: [`${VIP4}/24`] },
+        { name: 'VI_6', ...common, priority, vips: [VIP6] },
+      ],
+      loadBalancers: [loadBalancer('apiserver', `vip:${LB_PORT}`, [h1, h2, h3].map((backend) => ({ name: backend.name, address: `[${address6(backend)}]:${API_PORT}` })))],
+    });
+    cleanup.push(async () => {
+      for (const host of [h1, h2]) {
+        await lab().run(host, ['ip', 'addr', 'del', `${VIP4}/24`, 'dev', 'eth0']);
+        await lab().run(host, ['ip', '-6', 'addr', 'del', `${VIP6}/128`, 'dev', 'eth0']);
+      }
+    });
+    const first = startDaemon(h1, config(150));
+    const second = startDaemon(h2, config(100));
+    const listensOn = (daemon: TsvipDaemon, address: string): Promise<unknown> => daemon.waitForLog((record) => record.msg === 'listening' && record.address === address, `the vip: bind to listen on ${address}`);
+    await listensOn(first, `[${VIP6}]:${LB_PORT}`);
+    await listensOn(first, `${VIP4}:${LB_PORT}`);
+    await second.waitForState('backup', { instance: 'VI_6' });
+    expect(await nameVia(client, `https://[${VIP6}]:${LB_PORT}/name`)).toMatch(/^h[123]$/);
+    expect(await nameVia(client, `https://${VIP4}:${LB_PORT}/name`)).toMatch(/^h[123]$/);
+
+    first.kill('SIGTERM');
+    await first.exited;
+    await second.waitForState('master', { instance: 'VI_6' });
+    await listensOn(second, `[${VIP6}]:${LB_PORT}`);
+    // The client's neighbour entry moves with h2's unsolicited NA, which may land a moment after the bind.
+    const answer = await waitUntil(async () => {
+      const result = await lab().run(client, ['curl', '-gsSk', '--fail', '--max-time', '2', `https://[${VIP6}]:${LB_PORT}/name`]);
+      return result.code === 0 ? result.stdout.trim() : undefined;
+    }, `the client to be served on [${VIP6}]:${LB_PORT} through h2`);
+    expect(answer).toMatch(/^h[123]$/);
   });
 });
