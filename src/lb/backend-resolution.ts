@@ -6,7 +6,8 @@
 // order (RFC 6724's rules, tuned in /etc/gai.conf), which puts IPv6 first on a host with IPv6 routes, as
 // haproxy's default `resolve-prefer ipv6` does. AI_ADDRCONFIG leaves out a family this host has no
 // address of (loopback aside), as node:net's connect does for the health checks, so an IPv4-only host
-// is not sent to an AAAA record it cannot reach and the checks and the data path pick the same family.
+// is not sent to an AAAA record it cannot reach. The checks resolve the name themselves and may fall
+// back to the next address (node:net's autoSelectFamily) where the data path keeps to the first.
 import { ADDRCONFIG } from 'node:dns';
 import { lookup as systemLookup } from 'node:dns/promises';
 import { addressFamily } from '../net/address.js';
