@@ -4,7 +4,7 @@
 // without cutting open connections, when it leaves MASTER.
 import type { Logger } from 'pino';
 import type { LoadBalancerConfig } from '../config/schema.js';
-import { parseHostPort } from '../net/host-port.js';
+import { formatHostPort, parseHostPort } from '../net/host-port.js';
 import { TsvipError } from '../errors.js';
 import { BackendHealth } from '../lb/backend-health.js';
 import { LoadBalancer, type ListenAddress } from '../lb/load-balancer.js';
@@ -58,7 +58,7 @@ export class LoadBalancerRuntime {
       name: this.current.name,
       bind: this.current.bind,
       balance: this.current.balance,
-      listening: this.proxy.listeningAddresses.map((address) => `${address.host}:${address.port}`),
+      listening: this.proxy.listeningAddresses.map((address) => formatHostPort(address.host, address.port)),
       pool: this.health.pool(),
       counters: { ...counters },
       backends: this.health.describe().map((backend) => ({
@@ -141,7 +141,7 @@ export class LoadBalancerRuntime {
         if (stillMaster && !listening) await this.proxy.listen(address);
         else if (!stillMaster && listening) await this.proxy.stopListening(address);
       } catch (error) {
-        this.log.error({ err: error, code: (error as TsvipError).code ?? 'ERR_LB_BIND', instance: instance.name }, `could not follow ${instance.name} on ${host}:${port}`);
+        this.log.error({ err: error, code: (error as TsvipError).code ?? 'ERR_LB_BIND', instance: instance.name }, `could not follow ${instance.name} on ${formatHostPort(host, port)}`);
       }
     }
   }

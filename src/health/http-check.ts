@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { TsvipError } from '../errors.js';
+import { formatHostPort } from '../net/host-port.js';
 import { abortDetail, errorDetail, type CheckOutcome, type Checker } from './checker.js';
 
 export interface HttpCheckOptions {
@@ -17,7 +18,8 @@ export interface HttpCheckOptions {
 
 /** The URL a load balancer's `healthCheck` probes on one backend. */
 export function backendCheckUrl(options: { type: 'http' | 'https'; host: string; port: number; path: string }): URL {
-  return new URL(`${options.type}://${options.host}:${options.port}${options.path}`);
+  // An IPv6 host goes in brackets (RFC 3986 3.2.2); node:http takes them off again to connect.
+  return new URL(`${options.type}://${formatHostPort(options.host, options.port)}${options.path}`);
 }
 
 /** Throws ERR_CA_FILE, naming the file, when it cannot be read: a typo must not look like a TLS error. */

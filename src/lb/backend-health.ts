@@ -38,6 +38,7 @@ import { tcpChecker } from '../health/tcp-check.js';
 import type { ExternalTracker } from '../health/tracker-set.js';
 import type { TrackerState } from '../health/tracker.js';
 import { systemClock, type Clock } from '../clock.js';
+import { formatHostPort } from '../net/host-port.js';
 import type { BackendAddress, BackendHealthChange, BackendHealthView } from './types.js';
 
 export type HealthCheckConfig = LoadBalancerConfig['healthCheck'];
@@ -101,7 +102,7 @@ interface Entry {
 }
 
 const usable = (state: TrackerState): boolean => state !== 'down';
-const hostPort = (address: BackendAddress): string => `${address.host}:${address.port}`;
+const hostPort = (address: BackendAddress): string => formatHostPort(address.host, address.port);
 
 export class BackendHealth implements BackendHealthView {
   private entries = new Map<string, Entry>();

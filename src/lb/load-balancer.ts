@@ -7,9 +7,7 @@
 // also keep their own event loop this way. Health checks, logs and counters stay here: the worker
 // reports passive failures, log lines and counter snapshots (every 50 ms at most) in messages, and is
 // told which backends are up, the config, and where to listen.
-import { lookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
-import { isIPv4 } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { getAsset } from 'node:sea';
@@ -17,6 +15,7 @@ import type { LoadBalancerConfig } from '../config/schema.js';
 import { TsvipError } from '../errors.js';
 import { errorDetail } from '../health/checker.js';
 import { partLogger, type Logger } from '../log.js';
+import { formatHostPort } from '../net/host-port.js';
 import { inSingleExecutable } from '../self.js';
 import { systemClock, type Clock } from '../clock.js';
 import { errnoName } from '../sys/errno.js';
@@ -24,6 +23,7 @@ import { libc } from '../sys/libc.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK } from '../sys/socket-constants.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineStats, FromEngine, ToEngine } from './engine/protocol.js';
 import { backendAddresses } from './pool.js';
+import { isLiteral, literalBackend, resolveBackend } from './backend-resolution.js';
 import { CountersRecorder } from './counters-recorder.js';
 import type { BackendAddress, BackendHealthView, LoadBalancerCounters } from './types.js';
 
@@ -101,7 +101,7 @@ export class LoadBalancer {
     this.stats = { counters: initialCounters(this.backends), active: 0, waiting: 0, buffered: 0 };
     this.wakeFd = libc().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (this.wakeFd < 0) throw new TsvipError('ERR_LB_ENGINE', `load balancer ${this.name}: eventfd: ${errnoName(libc().errno())}`);
-    const literal = this.backends.map(resolvedLiteral);
+    const literal = this.backends.map(literalBackend);
     this.maxConnectionsNow = config.maxConnections;
     const init: EngineInit = {
       wakeFd: this.wakeFd,
@@ -166,7 +166,7 @@ export class LoadBalancer {
 
   /** Starts accepting on host:port; several addresses may be listened on at once. */
   async listen(address: ListenAddress): Promise<void> {
-    const text = `${address.host}:${address.port}`;
+    const text = formatHostPort(address.host, address.port);
     if (this.listenersAt(address).length > 0) throw new TsvipError('ERR_LB_BIND', `load balancer ${this.name}: already listening on ${text}`);
     await this.configured;
     // haproxy sizes the backlog from maxconn; the kernel caps it at net.core.somaxconn. Clients beyond
@@ -180,7 +180,7 @@ export class LoadBalancer {
     const bound = { host: reply.host ?? address.host, port: reply.port ?? address.port };
     this.listeners.push(bound);
     this.worker.ref();
-    this.log.info({ address: `${bound.host}:${bound.port}` }, 'listening');
+    this.log.info({ address: formatHostPort(bound.host, bound.port) }, 'listening');
   }
 
   /** Closes the listening socket(s); open connections carry on. */
@@ -234,10 +234,9 @@ export class LoadBalancer {
   private async sendConfig(config: LoadBalancerConfig): Promise<void> {
     this.maxConnectionsNow = config.maxConnections;
     const backends = this.backends;
-    // Host names are resolved here, once per start and reload (as haproxy without a resolvers
-    // section): the data path connects to addresses. Literal addresses go at once, in order with
-    // what follows.
-    const engineBackends = backends.every((backend) => isIPv4(backend.host)) ? backends.map(resolvedLiteral) : await Promise.all(backends.map(resolve));
+    // Host names are resolved here, once per start and reload (backend-resolution.ts): the data path
+    // connects to addresses. Literal addresses go at once, in order with what follows.
+    const engineBackends = backends.every(isLiteral) ? backends.map(literalBackend) : await Promise.all(backends.map((backend) => resolveBackend(backend)));
     if (this.backends !== backends) return; // a later update() has taken over
     this.post({ type: 'config', config: engineConfig(config, engineBackends), up: this.upBackends() });
   }
@@ -331,7 +330,7 @@ export class LoadBalancer {
       await this.request((id) => ({ type: 'unlisten', id, host: listener.host, port: listener.port }));
     }
     if (this.listeners.length === 0) this.worker.unref();
-    const addresses = listeners.map((listener) => `${listener.host}:${listener.port}`);
+    const addresses = listeners.map((listener) => formatHostPort(listener.host, listener.port));
     this.log.info({ addresses, active: this.stats.active }, 'stopped accepting');
   }
 }
@@ -357,21 +356,4 @@ function initialCounters(backends: readonly BackendAddress[]): LoadBalancerCount
   const recorder = new CountersRecorder();
   recorder.list(backends.map((backend) => backend.name));
   return recorder.counters;
-}
-
-/** A backend given by address; a host name waits for resolve(). */
-function resolvedLiteral(backend: BackendAddress): EngineBackend {
-  const base = { name: backend.name, weight: backend.weight, address: `${backend.host}:${backend.port}`, port: backend.port };
-  return isIPv4(backend.host) ? { ...base, ip: backend.host } : { ...base, ip: null, unresolved: `not resolved yet: ${backend.host}` };
-}
-
-async function resolve(backend: BackendAddress): Promise<EngineBackend> {
-  const literal = resolvedLiteral(backend);
-  if (literal.ip !== null) return literal;
-  try {
-    const { address } = await lookup(backend.host, { family: 4 });
-    return { ...literal, ip: address };
-  } catch (error) {
-    return { ...literal, unresolved: errorDetail(error) };
-  }
 }

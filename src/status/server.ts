@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { TsvipError } from '../errors.js';
+import { formatHostPort } from '../net/host-port.js';
 import { checkBasicAuth, type StatusCredentials } from './basic-auth.js';
 import { createStatusMetrics } from './metrics.js';
 import { STATUS_PAGE } from './page.js';
@@ -42,7 +43,7 @@ export function statusRoute(path: string, alias: string | null): string {
 }
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
-  const where = `${options.listen.host}:${options.listen.port}`;
+  const where = formatHostPort(options.listen.host, options.listen.port);
   const metrics = createStatusMetrics();
 
   const send = (response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void => {
@@ -96,7 +97,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   });
   const bound = server.address();
   const address = typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : options.listen;
-  options.logger.info({ address: `${address.host}:${address.port}`, auth: options.credentials() !== null }, 'status server listening');
+  options.logger.info({ address: formatHostPort(address.host, address.port), auth: options.credentials() !== null }, 'status server listening');
   return {
     address,
     close: () =>

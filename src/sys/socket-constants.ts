@@ -43,6 +43,8 @@ export const IPV6_PKTINFO = 50;
 export const IPV6_RECVHOPLIMIT = 51;
 /** The control message type IPV6_RECVHOPLIMIT asks for: an int. */
 export const IPV6_HOPLIMIT = 52;
+/** 1: an AF_INET6 socket takes IPv6 only; 0: IPv4 too, as ::ffff:a.b.c.d (net.ipv6.bindv6only is the default). */
+export const IPV6_V6ONLY = 26;
 /** The traffic class of what is sent (an int, 0..255). */
 export const IPV6_TCLASS = 67;
 export const SHUT_WR = 1;

@@ -1,9 +1,10 @@
-// tcp, http and https checks against servers on 127.0.0.1 made by the test.
+// tcp, http and https checks against servers on 127.0.0.1 (and ::1, where the host has IPv6) made by the test.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TsvipError } from '../../src/errors.js';
 import type { Checker } from '../../src/health/checker.js';
@@ -15,6 +16,7 @@ import { tempDir, type TempDir } from './processes.js';
 import { requireTool } from '../lab/system-tools.js';
 
 const closers: (() => Promise<void>)[] = [];
+const hasIpv6Loopback = Object.values(networkInterfaces()).some((addresses) => addresses?.some((address) => address.address === '::1'));
 
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
@@ -38,8 +40,8 @@ function track<T extends Server | ReturnType<typeof createTcpServer>>(server: T)
   return server;
 }
 
-async function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function listen(server: Server | ReturnType<typeof createTcpServer>, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return (server.address() as AddressInfo).port;
 }
 
@@ -150,6 +152,7 @@ describe('http check', () => {
 describe('https check', () => {
   let dir: TempDir;
   let certFile: string;
+  let tls: { key: Buffer; cert: Buffer };
   let server: Server;
   let port: number;
 
@@ -159,9 +162,10 @@ describe('https check', () => {
     const keyFile = dir.file('key.pem');
     execFileSync(requireTool('openssl', 'openssl'), [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=tsvip test', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=tsvip test', '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1',
     ], { stdio: 'ignore' });
-    server = createHttpsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (_request, response) => {
+    tls = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+    server = createHttpsServer(tls, (_request, response) => {
       response.end('ok');
     });
     port = await listen(server);
@@ -194,6 +198,37 @@ describe('https check', () => {
     expect(() => httpChecker({ url: url(), caFile: missing })).toThrow(
       expect.objectContaining({ code: 'ERR_CA_FILE', message: `cannot read caFile ${missing}: open ENOENT` }),
     );
+  });
+
+  test.skipIf(!hasIpv6Loopback)('to an IPv6 backend: the URL puts the address in brackets, and the certificate is verified against its IP SAN', async () => {
+    const server6 = track(createHttpsServer(tls, (_request, response) => response.end('ok')));
+    const url6 = backendCheckUrl({ type: 'https', host: '::1', port: await listen(server6, '::1'), path: '/readyz' });
+    expect(url6.host).toMatch(/^\[::1\]:\d+$/);
+    expect(await check(httpChecker({ url: url6, caFile: certFile }))).toEqual({ ok: true, detail: 'HTTP 200' });
+  });
+});
+
+describe.skipIf(!hasIpv6Loopback)('checks to an IPv6 backend (::1)', () => {
+  test('tcp: connects to the IPv6 address; refused is the same detail as for IPv4', async () => {
+    const port = await listen(track(createTcpServer()), '::1');
+    expect(await check(tcpChecker({ host: '::1', port }))).toEqual({ ok: true, detail: 'connected' });
+    const closed = createTcpServer();
+    const gone = await listen(closed, '::1');
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await check(tcpChecker({ host: '::1', port: gone }))).toEqual({ ok: false, detail: 'connect ECONNREFUSED' });
+  });
+
+  test('http: backendCheckUrl writes http://[::1]:PORT/path and the request reaches the server', async () => {
+    const paths: string[] = [];
+    const server6 = track(createHttpServer((request, response) => {
+      paths.push(request.url ?? '');
+      response.end();
+    }));
+    const port = await listen(server6, '::1');
+    const url = backendCheckUrl({ type: 'http', host: '::1', port, path: '/readyz' });
+    expect(url.href).toBe(`http://[::1]:${port}/readyz`);
+    expect(await check(httpChecker({ url }))).toEqual({ ok: true, detail: 'HTTP 200' });
+    expect(paths).toEqual(['/readyz']);
   });
 });
 

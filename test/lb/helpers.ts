@@ -92,8 +92,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** A backend server; every accepted socket goes to `onSocket`. allowHalfOpen, as a real server may be. */
-export async function startBackend(onSocket: (socket: Socket, backend: Backend) => void = () => {}): Promise<Backend> {
+/** A backend server on `host`; every accepted socket goes to `onSocket`. allowHalfOpen, as a real server may be. */
+export async function startBackend(onSocket: (socket: Socket, backend: Backend) => void = () => {}, host = HOST): Promise<Backend> {
   const sockets = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true });
   const backend: Backend = {
@@ -114,7 +114,7 @@ export async function startBackend(onSocket: (socket: Socket, backend: Backend) 
     socket.on('data', (chunk: Buffer) => backend.received.push(chunk.toString('latin1')));
     onSocket(socket, backend);
   });
-  server.listen({ host: HOST, port: 0 });
+  server.listen({ host, port: 0 });
   await once(server, 'listening');
   const address = server.address();
   if (address === null || typeof address !== 'object') throw new Error('no address');
@@ -123,11 +123,11 @@ export async function startBackend(onSocket: (socket: Socket, backend: Backend) 
 }
 
 /** Answers each chunk with `${name}:${chunk}`, and closes its side when the client does. */
-export function answering(name: string): Promise<Backend> {
+export function answering(name: string, host = HOST): Promise<Backend> {
   return startBackend((socket) => {
     socket.on('data', (chunk: Buffer) => socket.write(`${name}:${chunk.toString('latin1')}`));
     socket.on('end', () => socket.end());
-  });
+  }, host);
 }
 
 /** Accepts and reads, never writes: a frozen apiserver whose kernel still completes handshakes. */
@@ -181,8 +181,8 @@ export async function unansweredPort(): Promise<{ port: number; close(): Promise
   };
 }
 
-export async function connectClient(port: number): Promise<Socket> {
-  const socket = connect({ host: HOST, port, allowHalfOpen: true });
+export async function connectClient(port: number, host = HOST): Promise<Socket> {
+  const socket = connect({ host, port, allowHalfOpen: true });
   await once(socket, 'connect');
   return socket;
 }
@@ -218,8 +218,8 @@ export function receive(socket: Socket, expected: string): Promise<string> {
   });
 }
 
-export async function request(port: number, text: string, expected: string): Promise<string> {
-  const socket = await connectClient(port);
+export async function request(port: number, text: string, expected: string, host = HOST): Promise<string> {
+  const socket = await connectClient(port, host);
   try {
     socket.write(text);
     return await receive(socket, expected);

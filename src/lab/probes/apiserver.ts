@@ -6,8 +6,10 @@
 //   /watch             200, chunked, one JSON line every 500 ms forever, like a Kubernetes watch
 //   anything else      404
 // Without --cert/--key it makes a self-signed certificate in memory with openssl, for 127.0.0.1,
-// localhost, every address of the host's interfaces and each --san. Prints {"listening":PORT} once
-// bound; SIGTERM exits at once. Plain Node, no imports from the rest of tsvip.
+// localhost, every address of the host's interfaces and each --san. Listens on every address of both
+// families (`::`, which Node binds dual-stack), as kube-apiserver's default bind does; on 0.0.0.0 where
+// the kernel has no IPv6. Prints {"listening":PORT} once bound; SIGTERM exits at once. Plain Node, no
+// imports from the rest of tsvip.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type ServerOptions } from 'node:https';
@@ -50,7 +52,7 @@ if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --k
 function selfSigned(): { key: string; cert: string } {
   const addresses = Object.values(networkInterfaces())
     .flat()
-    .filter((address) => address?.family === 'IPv4')
+    .filter((address) => address !== undefined && !address.address.startsWith('fe80:'))
     .map((address) => `IP:${address?.address ?? ''}`);
   const san = [...new Set(['IP:127.0.0.1', 'DNS:localhost', ...addresses, ...(args.san ?? [])])].join(',');
   // Key and certificate both go to stdout: nothing touches the disk.
@@ -104,11 +106,16 @@ const server = createServer(tls, (request, response) => {
 });
 // Clients that give up (a prober's timeout, a killed curl) reset their connections: their business.
 server.on('clientError', (_error, socket) => socket.destroy());
-server.on('error', (error) => {
+let host = '::';
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EAFNOSUPPORT' && host === '::') {
+    host = '0.0.0.0';
+    server.listen({ port, host, backlog: 1024 });
+    return;
+  }
   process.stderr.write(`apiserver: ${error.message}\n`);
   process.exit(1);
 });
-server.listen({ port, host: '0.0.0.0', backlog: 1024 }, () => {
-  process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
-});
+server.on('listening', () => process.stdout.write(`${JSON.stringify({ listening: port })}\n`));
+server.listen({ port, host, backlog: 1024 });
 process.on('SIGTERM', () => process.exit(0));

@@ -4,6 +4,7 @@
 import { errnoName, EAGAIN, EINTR } from '../../sys/errno.js';
 import type { Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
+import { peerIp, peerPort, SOCKADDR_MAX_LENGTH, type PeerIp } from '../../net/sockaddr.js';
 
 /** After EMFILE or ENFILE, accepting is tried again this much later (the queue waits meanwhile). */
 const ACCEPT_RETRY_MS = 100;
@@ -15,8 +16,8 @@ export interface AcceptHost {
   readonly settings: { readonly maxConnections: number };
   /** Clients being served now. */
   activeConnections(): number;
-  /** A client was accepted: `ip` in host order. */
-  accepted(fd: number, ip: number, port: number): void;
+  /** A client was accepted: `ip` as peerIp reads it (IPv4, also from a dual-stack listener, as a number). */
+  accepted(fd: number, ip: PeerIp, port: number): void;
   /** Something /status shows changed (full, or a client came in). */
   statsChanged(): void;
   now(): number;
@@ -31,7 +32,8 @@ export class Acceptor {
   /** Pauses since the last ERR_LB_DESCRIPTORS warning, which comes at most every 10 s. */
   private descriptorPauses = 0;
   private descriptorWarnedAt = -Infinity;
-  private readonly address = Buffer.alloc(16);
+  /** accept()'s peer address: room for a sockaddr_in6, as listeners may be of either family. */
+  private readonly address = Buffer.alloc(SOCKADDR_MAX_LENGTH);
   private readonly addressLength = Buffer.alloc(4);
 
   constructor(
@@ -62,7 +64,7 @@ export class Acceptor {
         this.host.statsChanged();
         return;
       }
-      this.addressLength.writeInt32LE(16, 0);
+      this.addressLength.writeInt32LE(SOCKADDR_MAX_LENGTH, 0);
       const fd = this.sys.accept4(listenFd, this.address, this.addressLength, c.SOCK_NONBLOCK | c.SOCK_CLOEXEC);
       if (fd < 0) {
         const error = this.sys.errno();
@@ -71,7 +73,7 @@ export class Acceptor {
         this.pause(errnoName(error));
         return;
       }
-      this.host.accepted(fd, this.address.readUInt32BE(4), this.address.readUInt16BE(2));
+      this.host.accepted(fd, peerIp(this.address), peerPort(this.address));
     }
   }
 

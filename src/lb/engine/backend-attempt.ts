@@ -6,6 +6,7 @@ import type { BackendAddress, BackendCounters } from '../types.js';
 import { errnoName, EINPROGRESS } from '../../sys/errno.js';
 import type { Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
+import { sockaddrFamily } from '../../net/sockaddr.js';
 import { countsAsRetry, rejectReason, retriesLeft, type RejectReason } from './failover-policy.js';
 import { resetClose, setSocketOptions } from './socket-options.js';
 
@@ -78,10 +79,13 @@ export class BackendAttempts {
     return { upstream, retry };
   }
 
-  /** Opens the try's socket and starts its non-blocking connect to `address` (or the reason there is none). */
+  /**
+   * Opens the try's socket, of the family of `address` (a sockaddr_in or sockaddr_in6: either family of
+   * client goes to either family of backend), and starts its non-blocking connect (or the reason there is none).
+   */
   connect(upstream: Upstream, address: Buffer | string): ConnectStart {
     if (typeof address === 'string') return { kind: 'failed', detail: address };
-    const fd = this.sys.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
+    const fd = this.sys.socket(sockaddrFamily(address), c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
     if (fd < 0) {
       const error = errnoName(this.sys.errno());
       this.release(upstream);

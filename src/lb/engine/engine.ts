@@ -17,7 +17,8 @@ import { EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_EVENT_SIZE, EPOLLET, EPOLLIN, EPOLL
 import { libc, type Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
 import { intOption } from '../../sys/socket-constants.js';
-import { readSockaddrIn, sockaddrIn } from '../../net/sockaddr.js';
+import { addressFamily } from '../../net/address.js';
+import { readSockaddr, sockaddrOf, SOCKADDR_MAX_LENGTH, type PeerIp } from '../../net/sockaddr.js';
 import { ProxiedConnection, type ConnectionHost } from './proxied-connection.js';
 import { setSocketOptions } from './socket-options.js';
 import type { EngineBackend, EngineConfig, EngineInit, EngineReply, EngineSettings, FromEngine, ToEngine } from './protocol.js';
@@ -148,7 +149,7 @@ export class Engine implements ConnectionHost, AcceptHost {
     return this.connections.size;
   }
 
-  accepted(fd: number, ip: number, port: number): void {
+  accepted(fd: number, ip: PeerIp, port: number): void {
     this.recorder.clientAccepted();
     this.statsDirty = true;
     const connection = new ProxiedConnection(this, fd, ip, port);
@@ -232,22 +233,27 @@ export class Engine implements ConnectionHost, AcceptHost {
   }
 
   private listen(id: number, host: string, port: number, backlog: number): EngineReply {
-    const fd = this.sys.socket(c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
+    const family = addressFamily(host);
+    if (family === null) return { id, ok: false, errno: 'EINVAL' };
+    const fd = this.sys.socket(family === 'ipv6' ? c.AF_INET6 : c.AF_INET, c.SOCK_STREAM | c.SOCK_NONBLOCK | c.SOCK_CLOEXEC, 0);
     if (fd < 0) return { id, ok: false, errno: errnoName(this.sys.errno()) };
     this.sys.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, intOption(1), 4);
+    // `::` is every address of both families (haproxy's `v4v6`; config/meaning.ts refuses 0.0.0.0 on the
+    // same port for that reason), whatever net.ipv6.bindv6only says. A specific IPv6 address is IPv6 only.
+    if (family === 'ipv6') this.sys.setsockopt(fd, c.IPPROTO_IPV6, c.IPV6_V6ONLY, intOption(host === '::' ? 0 : 1), 4);
     // Accepted sockets inherit TCP_NODELAY and the keepalive settings from the listening socket: three
     // syscalls fewer per client.
     setSocketOptions(this.sys, fd);
-    const address = sockaddrIn(host, port);
+    const address = sockaddrOf(host, port);
     if (this.sys.bind(fd, address, address.length) < 0 || this.sys.listen(fd, backlog) < 0) {
       const error = errnoName(this.sys.errno());
       this.sys.close(fd);
       return { id, ok: false, errno: error };
     }
-    const bound = Buffer.alloc(16);
-    const length = intOption(16);
+    const bound = Buffer.alloc(SOCKADDR_MAX_LENGTH);
+    const length = intOption(SOCKADDR_MAX_LENGTH);
     this.sys.getsockname(fd, bound, length);
-    const listener = { fd, ...readSockaddrIn(bound) };
+    const listener = { fd, ...(readSockaddr(bound) ?? { host, port }) };
     this.listeners.set(fd, listener);
     this.add(fd, EPOLLIN | EPOLLET);
     return { id, ok: true, host: listener.host, port: listener.port };
@@ -313,6 +319,16 @@ function poolBackends(backends: readonly EngineBackend[]): BackendAddress[] {
   return backends.map((backend) => ({ name: backend.name, host: backend.ip ?? backend.address, port: backend.port, weight: backend.weight }));
 }
 
+/** Each backend's sockaddr (of its address's family), or why a connect to it cannot be made. */
 function addressTable(backends: readonly EngineBackend[]): Map<string, Buffer | string> {
-  return new Map(backends.map((backend) => [backend.name, backend.ip === null ? (backend.unresolved ?? `cannot resolve ${backend.address}`) : sockaddrIn(backend.ip, backend.port)]));
+  return new Map(backends.map((backend) => [backend.name, backend.ip === null ? (backend.unresolved ?? `cannot resolve ${backend.address}`) : backendSockaddr(backend.ip, backend.port)]));
+}
+
+/** The main thread sends addresses it has checked; a bad one is this backend's failure, not the data path's end. */
+function backendSockaddr(ip: string, port: number): Buffer | string {
+  try {
+    return sockaddrOf(ip, port);
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

@@ -19,7 +19,7 @@ export interface EngineBackend {
   weight: number;
   /** host:port as configured, for messages. */
   address: string;
-  /** The IPv4 address to connect to; null when the host name did not resolve. */
+  /** The address to connect to, IPv4 or IPv6 (canonical); null when the host name did not resolve. */
   ip: string | null;
   port: number;
   /** Why ip is null ('getaddrinfo ENOTFOUND api.example'): a connect to it fails with this. */

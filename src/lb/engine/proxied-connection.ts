@@ -27,6 +27,7 @@ import { errnoName, EAGAIN, ECONNRESET } from '../../sys/errno.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../../sys/epoll.js';
 import { libc, type Libc } from '../../sys/libc.js';
 import * as c from '../../sys/socket-constants.js';
+import { formatPeer, type PeerIp } from '../../net/sockaddr.js';
 import { BackendAttempts, type AttemptHost, type Failure, type Upstream } from './backend-attempt.js';
 import {
   clientReadRoom,
@@ -103,18 +104,17 @@ export class ProxiedConnection implements DeadlineOwner {
   constructor(
     private readonly host: ConnectionHost,
     readonly fd: number,
-    /** The client's IPv4 address (host order) and port, formatted only for a log line. */
-    private readonly clientIp: number,
+    /** The client's address (sockaddr.ts's PeerIp) and port, formatted only for a log line. */
+    private readonly clientIp: PeerIp,
     private readonly clientPort: number,
   ) {
     this.lastActivity = host.now();
     this.attempts = new BackendAttempts(host, this.sys);
   }
 
-  /** The client's address as ip:port, for logs. */
+  /** The client's address as ip:port (an IPv6 one in brackets), for logs. */
   get client(): string {
-    const ip = this.clientIp;
-    return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}:${this.clientPort}`;
+    return formatPeer(this.clientIp, this.clientPort);
   }
 
   /** Bytes held in user space: write remainders and the replay buffer. */
