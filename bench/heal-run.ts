@@ -194,7 +194,7 @@ function firstAcross(
       (advert) =>
         advert.atMs >= hosts.healAtMs &&
         advert.source === advertSource(hosts.group, from) &&
-        (advert.destination === advertSource(hosts.group, to) || advert.destination === to.address || advert.destination === multicastGroup),
+        (advert.destination === to.address || advert.destination === to.address6 || advert.destination === multicastGroup),
     );
   // A master answers a lower priority's advert at once, so the two often arrive within a millisecond:
   // compare the kernel's timestamps unrounded.
