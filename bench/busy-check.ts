@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { startProber } from '../src/lab/vip-client.js';
 import type { ProbeAttempt } from '../src/lab/vip-client.js';
-import { SERVICE_PORT, VIP_ADDRESS, sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
+import { SERVICE_PORT, sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
 import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
 
 export interface BusyResult {
@@ -31,7 +31,7 @@ export async function busyCheck(implementation: ImplementationName, setup: Proto
   try {
     const { lab, client } = group;
     const { master } = await waitForElection(group, { timeoutMs: 30_000 });
-    const prober = await startProber(lab, client, { address: VIP_ADDRESS, port: SERVICE_PORT });
+    const prober = await startProber(lab, client, { address: setup.vipAddress, port: SERVICE_PORT });
     await prober.waitUntil((attempts) => attempts.slice(-50).filter((a) => a.ok).length === 50, { timeoutMs: 10_000, what: '50 answers' });
 
     const busyLoops = availableParallelism();

@@ -13,8 +13,8 @@ import { lastAll, stableAttempts } from './kill-run.js';
 import type { VipEvent } from './vip-watch.js';
 import { advertSchedule, captureAdverts, phaseOf } from './vrrp-capture.js';
 import type { AdvertCapture, AdvertSchedule, CapturedAdvert } from './vrrp-capture.js';
-import { SERVICE_PORT, VIP, VIP_ADDRESS, sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
-import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
+import { SERVICE_PORT, clientNeighbourHost, sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
+import type { ImplementationName, ProtocolSetup, VrrpGroup } from './vrrp-group.js';
 
 export interface HealRunResult {
   readonly implementation: ImplementationName;
@@ -68,10 +68,10 @@ export async function healRun(implementation: ImplementationName, setup: Protoco
     const interval = setup.advertIntervalMs;
     // From the start, so that the master's rhythm is known from several of its adverts.
     const captures = new Map<string, AdvertCapture>();
-    for (const host of group.vrrpHosts) captures.set(host.name, await captureAdverts(lab, host));
+    for (const host of group.vrrpHosts) captures.set(host.name, await captureAdverts(lab, host, { family: setup.family }));
     const election = await waitForElection(group, { timeoutMs: 30_000 });
     const master = election.master;
-    const prober = await startProber(lab, client, { address: VIP_ADDRESS, port: SERVICE_PORT });
+    const prober = await startProber(lab, client, { address: setup.vipAddress, port: SERVICE_PORT });
     await prober.waitUntil(lastAll(stableAttempts, (a) => a.ok && a.server === master.name), { timeoutMs: 10_000, what: `${stableAttempts} answers from ${master.name}` });
 
     const partitionAtMs = Date.now();
@@ -89,7 +89,7 @@ export async function healRun(implementation: ImplementationName, setup: Protoco
     await sleep(takeover.atMs + announcementsOverMs - Date.now());
 
     const holdersCheckedAtMs = Date.now();
-    const holdersBefore = (await whoHoldsVip(lab, VIP, { hosts: group.vrrpHosts })).map((host) => host.name);
+    const holdersBefore = (await whoHoldsVip(lab, setup.vip, { hosts: group.vrrpHosts })).map((host) => host.name);
     if (!holdersBefore.includes(master.name) || !holdersBefore.includes(loser.name)) {
       throw new Error(`before the heal the VIP is on [${holdersBefore.join(', ')}], not on both ${master.name} and ${loser.name}`);
     }
@@ -99,9 +99,9 @@ export async function healRun(implementation: ImplementationName, setup: Protoco
     // late ones the master's.
     const masterCapture = captureOf(captures, master);
     const loserCapture = captureOf(captures, loser);
-    const masterSchedule = advertSchedule(masterCapture.adverts(), { source: master.address, nominalMs: interval, beforeMs: Date.now() });
+    const masterSchedule = advertSchedule(masterCapture.adverts(), { source: advertSource(group, master), nominalMs: interval, beforeMs: Date.now() });
     if (masterSchedule === null) throw new Error(`no advert of ${master.name} captured before the heal`);
-    const loserSchedule = advertSchedule(loserCapture.adverts(), { source: loser.address, nominalMs: interval, beforeMs: Date.now() });
+    const loserSchedule = advertSchedule(loserCapture.adverts(), { source: advertSource(group, loser), nominalMs: interval, beforeMs: Date.now() });
     const targetPhaseMs = ((options.run - 0.5) / options.runs) * interval;
     let healTargetMs = masterSchedule.lastMs + targetPhaseMs;
     while (healTargetMs < Date.now() + healLeadMs) healTargetMs += masterSchedule.periodMs;
@@ -128,9 +128,8 @@ export async function healRun(implementation: ImplementationName, setup: Protoco
       );
     const attempts = await prober.stop();
     const endMs = Date.now();
-    const holdersAfter = (await whoHoldsVip(lab, VIP, { hosts: group.vrrpHosts })).map((host) => host.name);
-    const entry = (await lab.neighbours(client)).find((neighbour) => neighbour.ip === VIP_ADDRESS);
-    const clientArpHost = lab.hosts.find((host) => host.mac === entry?.mac)?.name ?? null;
+    const holdersAfter = (await whoHoldsVip(lab, setup.vip, { hosts: group.vrrpHosts })).map((host) => host.name);
+    const clientArpHost = await clientNeighbourHost(group);
     for (const capture of captures.values()) await capture.stop();
 
     const changes = group.watch.events().filter((event) => event.atMs >= healAtMs && event.atMs <= endMs);
@@ -146,7 +145,7 @@ export async function healRun(implementation: ImplementationName, setup: Protoco
       takeoverMs: takeover.atMs - partitionAtMs,
       healPhaseMs: Math.round(phaseOf(masterSchedule, healAtMs)),
       loserPhaseMs: loserSchedule === null ? null : Math.round(phaseOf(masterSchedule, nextAdvert(loserSchedule, healAtMs))),
-      firstAcross: firstAcross(masterCapture.adverts(), loserCapture.adverts(), { master, loser, healAtMs }),
+      firstAcross: firstAcross(masterCapture.adverts(), loserCapture.adverts(), { group, master, loser, healAtMs }),
       oneHolderMs: oneHolderAfter(changes, healAtMs, holdersAt),
       vipChangesAfter: changes.map((event) => ({ host: event.host, change: event.change, afterHealMs: Math.round(event.atMs - healAtMs) })),
       holdersAfter,
@@ -187,10 +186,16 @@ function oneHolderAfter(changes: readonly VipEvent[], healAtMs: number, holdersA
 function firstAcross(
   masterAdverts: readonly CapturedAdvert[],
   loserAdverts: readonly CapturedAdvert[],
-  hosts: { readonly master: LabHost; readonly loser: LabHost; readonly healAtMs: number },
+  hosts: { readonly group: VrrpGroup; readonly master: LabHost; readonly loser: LabHost; readonly healAtMs: number },
 ): HealRunResult['firstAcross'] {
+  const multicastGroup = hosts.group.setup.family === 'ipv6' ? 'ff02::12' : '224.0.0.18';
   const arrived = (adverts: readonly CapturedAdvert[], from: LabHost, to: LabHost) =>
-    adverts.find((advert) => advert.atMs >= hosts.healAtMs && advert.source === from.address && (advert.destination === to.address || advert.destination === '224.0.0.18'));
+    adverts.find(
+      (advert) =>
+        advert.atMs >= hosts.healAtMs &&
+        advert.source === advertSource(hosts.group, from) &&
+        (advert.destination === to.address || advert.destination === to.address6 || advert.destination === multicastGroup),
+    );
   // A master answers a lower priority's advert at once, so the two often arrive within a millisecond:
   // compare the kernel's timestamps unrounded.
   const [first] = [
@@ -200,6 +205,11 @@ function firstAcross(
     .flatMap(({ host, advert }) => (advert === undefined ? [] : [{ host, atMs: advert.atMs }]))
     .sort((a, b) => a.atMs - b.atMs);
   return first === undefined ? null : { host: first.host, afterHealMs: Math.round(first.atMs - hosts.healAtMs) };
+}
+
+/** Where a host's adverts come from: its address, or over IPv6 its link-local (RFC 5798 5.1.2.1). */
+function advertSource(group: VrrpGroup, host: LabHost): string {
+  return group.setup.family === 'ipv6' ? group.lab.linkLocal(host) : host.address;
 }
 
 function nextAdvert(schedule: AdvertSchedule, afterMs: number): number {

@@ -6,7 +6,7 @@
 // measure, only a silent switch when the new master's gratuitous ARP arrives.
 import { longestOutage, startProber, whoHoldsVip } from '../src/lab/vip-client.js';
 import type { ProbeAttempt } from '../src/lab/vip-client.js';
-import { SERVICE_PORT, VIP, VIP_ADDRESS, sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
+import { SERVICE_PORT, clientNeighbourHost, sleep, startVrrpGroup, waitForElection } from './vrrp-group.js';
 import type { ImplementationName, ProtocolSetup } from './vrrp-group.js';
 
 export interface KillRunResult {
@@ -31,7 +31,7 @@ export interface KillRunResult {
   /** Hosts holding the VIP once the client is served again. */
   readonly holdersAfter: readonly string[];
   readonly killedKeptVip: boolean;
-  /** Whose MAC the client's neighbour entry for the VIP holds at the end (the gratuitous ARP's effect). */
+  /** Whose MAC the client's neighbour entry for the VIP holds at the end (the gratuitous ARP's or unsolicited NA's effect). */
   readonly clientArpHost: string | null;
   /** Resident set of each host's daemon (its whole process group) once the group was elected, KiB. */
   readonly rssKiB: Readonly<Record<string, number>>;
@@ -50,7 +50,7 @@ export async function killRun(implementation: ImplementationName, setup: Protoco
     const master = election.master;
     const rssKiB = Object.fromEntries(await Promise.all([...group.daemons].map(async ([name, daemon]) => [name, await daemon.rssKiB()] as const)));
 
-    const prober = await startProber(lab, client, { address: VIP_ADDRESS, port: SERVICE_PORT });
+    const prober = await startProber(lab, client, { address: setup.vipAddress, port: SERVICE_PORT });
     await prober.waitUntil(lastAll(stableAttempts, (a) => a.ok && a.server === master.name), { timeoutMs: 10_000, what: `${stableAttempts} answers from ${master.name}` });
 
     const victim = group.daemons.get(master.name);
@@ -77,9 +77,8 @@ export async function killRun(implementation: ImplementationName, setup: Protoco
       );
     const attempts = await prober.stop();
     const takeover = group.watch.events().find((event) => event.atMs >= killAtMs && event.change === 'added' && event.host !== master.name);
-    const holdersAfter = (await whoHoldsVip(lab, VIP, { hosts: group.vrrpHosts })).map((host) => host.name);
-    const entry = (await lab.neighbours(client)).find((neighbour) => neighbour.ip === VIP_ADDRESS);
-    const clientArpHost = lab.hosts.find((host) => host.mac === entry?.mac)?.name ?? null;
+    const holdersAfter = (await whoHoldsVip(lab, setup.vip, { hosts: group.vrrpHosts })).map((host) => host.name);
+    const clientArpHost = await clientNeighbourHost(group);
 
     // From just before the kill: the prober had a clean record before it, so the outage found is the kill's.
     const outage = longestOutage(attempts.filter((attempt) => attempt.t >= killAtMs - 200));

@@ -29,12 +29,15 @@ export interface AdvertSchedule {
 const startTimeoutMs = 10_000;
 
 // "1763900000.123456 IP 198.18.0.1 > 224.0.0.18: VRRPv3, Advertisement, vrid 53, prio 150, intvl 10cs, ..."
-const advertLine = /^(\d+\.\d+) IP (\d+\.\d+\.\d+\.\d+) > (\d+\.\d+\.\d+\.\d+): VRRPv[23], Advertisement, vrid \d+, prio (\d+)/;
+// "1763900000.123456 IP6 fe80::c6ff:fe12:1 > ff02::12: VRRPv3, Advertisement, vrid 53, prio 150, intvl 10cs, ..."
+const advertLine = /^(\d+\.\d+) IP6? ([\d.]+|[\da-f:]+) > ([\d.]+|[\da-f:]+): VRRPv[23], Advertisement, vrid \d+, prio (\d+)/;
 
-export async function captureAdverts(lab: Lab, host: LabHost): Promise<AdvertCapture> {
+/** `family`: which adverts, VRRP over IPv4 (the default) or over IPv6. */
+export async function captureAdverts(lab: Lab, host: LabHost, options: { readonly family?: 'ipv4' | 'ipv6' } = {}): Promise<AdvertCapture> {
   // -p: only frames addressed to the host (a flooded unicast advert for another host is not one it
   // received); --immediate-mode: each packet as it comes, not in blocks up to a second late.
-  const tcpdump = lab.spawn(host, ['tcpdump', '-i', host.iface, '-p', '-l', '-nn', '-tt', '--immediate-mode', 'ip', 'proto', '112']);
+  const filter = options.family === 'ipv6' ? ['ip6', 'proto', '112'] : ['ip', 'proto', '112'];
+  const tcpdump = lab.spawn(host, ['tcpdump', '-i', host.iface, '-p', '-l', '-nn', '-tt', '--immediate-mode', ...filter]);
   await waitForListening(tcpdump, host);
   return {
     host,

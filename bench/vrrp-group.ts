@@ -14,7 +14,8 @@ import { watchVip } from './vip-watch.js';
 import type { VipWatch } from './vip-watch.js';
 
 export type ImplementationName = 'keepalived' | 'tsvip';
-export type SetupId = 'v2' | 'v3';
+export type SetupId = 'v2' | 'v3' | 'v3-ipv6';
+export type AddressFamily = 'ipv4' | 'ipv6';
 
 export interface ProtocolSetup {
   readonly id: SetupId;
@@ -24,16 +25,36 @@ export interface ProtocolSetup {
   readonly vrid: number;
   readonly unicast: boolean;
   readonly authPass?: string;
+  /** The VIP's family: IPv6 runs in a dual-stack lab, adverts from the link-locals to ff02::12. */
+  readonly family: AddressFamily;
+  /** The VIP as both daemons are configured with it (CIDR). */
+  readonly vip: string;
+  /** The VIP without its prefix, as `ip` prints it and the client connects to it. */
+  readonly vipAddress: string;
 }
-
-/** The two setups of the keepalived interop tests (test/e2e/keepalived-interop.test.ts): what a kubeadm cluster with keepalived typically runs, and the fast one. */
-export const protocolSetups: Readonly<Record<SetupId, ProtocolSetup>> = {
-  v2: { id: 'v2', title: 'v2, 1 s, unicast, PASS auth', version: 2, advertIntervalMs: 1000, vrid: 51, unicast: true, authPass: 'k8s-vip' },
-  v3: { id: 'v3', title: 'v3, 100 ms, multicast', version: 3, advertIntervalMs: 100, vrid: 53, unicast: false },
-};
 
 export const VIP = '198.18.0.100/24';
 export const VIP_ADDRESS = '198.18.0.100';
+/** /128 as keepalived and tsvip both default to for an IPv6 VIP; both add it nodad. */
+export const VIP6 = '2001:2::100/128';
+export const VIP6_ADDRESS = '2001:2::100';
+
+/**
+ * The two setups of the keepalived interop tests (test/e2e/keepalived-interop.test.ts): what a kubeadm
+ * cluster with keepalived typically runs, and the fast one; and the fast one over IPv6.
+ */
+export const protocolSetups: Readonly<Record<SetupId, ProtocolSetup>> = {
+  v2: { id: 'v2', title: 'v2, 1 s, unicast, PASS auth', version: 2, advertIntervalMs: 1000, vrid: 51, unicast: true, authPass: 'k8s-vip', family: 'ipv4', vip: VIP, vipAddress: VIP_ADDRESS },
+  v3: { id: 'v3', title: 'v3, 100 ms, multicast', version: 3, advertIntervalMs: 100, vrid: 53, unicast: false, family: 'ipv4', vip: VIP, vipAddress: VIP_ADDRESS },
+  'v3-ipv6': { id: 'v3-ipv6', title: 'v3, 100 ms, multicast, IPv6', version: 3, advertIntervalMs: 100, vrid: 53, unicast: false, family: 'ipv6', vip: VIP6, vipAddress: VIP6_ADDRESS },
+};
+
+export const setupIds = Object.keys(protocolSetups) as readonly SetupId[];
+
+export function isSetupId(id: string): id is SetupId {
+  return Object.hasOwn(protocolSetups, id);
+}
+
 export const SERVICE_PORT = 6443;
 const priorities = [150, 100, 50] as const;
 
@@ -59,7 +80,7 @@ export function instanceSpec(setup: ProtocolSetup, self: LabHost, others: readon
     priority,
     version: setup.version,
     advertIntervalMs: setup.advertIntervalMs,
-    vips: [VIP],
+    vips: [setup.vip],
     ...(setup.authPass === undefined ? {} : { authPass: setup.authPass }),
     ...(setup.unicast ? { unicast: { source: self.address, peers: others.map((host) => host.address) } } : {}),
   };
@@ -81,17 +102,21 @@ export interface VrrpGroupOptions {
 export const LOAD_BALANCER_PORT = SERVICE_PORT + 2000;
 
 export async function startVrrpGroup(implementation: ImplementationName, setup: ProtocolSetup, options: VrrpGroupOptions): Promise<VrrpGroup> {
-  const lab = await createLab({ hosts: priorities.length + 1 });
+  // IPv6: a dual-stack lab whose bridge floods every group (snooping off), as the IPv4-only labs'
+  // bridge does in effect, so ff02::12 reaches every host as 224.0.0.18 does there; createLab()
+  // returns once the link-locals the adverts go out from are usable.
+  const lab = await createLab(setup.family === 'ipv6' ? { hosts: priorities.length + 1, ipv6: true, multicastSnooping: false } : { hosts: priorities.length + 1 });
   let watch: VipWatch | undefined;
   try {
     const vrrpHosts = lab.hosts.slice(0, priorities.length);
     const client = lab.host(priorities.length + 1);
     const listeners = new Map<string, ListenerHandle>();
-    for (const host of vrrpHosts) listeners.set(host.name, await startListener(lab, host, { port: SERVICE_PORT }));
+    const bind = setup.family === 'ipv6' ? { bind: '::' } : {};
+    for (const host of vrrpHosts) listeners.set(host.name, await startListener(lab, host, { port: SERVICE_PORT, ...bind }));
     for (const host of vrrpHosts.filter((candidate) => options.staleVipOn?.includes(candidate.name))) {
-      await lab.runOk(host, ['ip', 'address', 'add', VIP, 'dev', host.iface]);
+      await lab.runOk(host, ['ip', 'address', 'add', setup.vip, 'dev', host.iface, ...(setup.family === 'ipv6' ? ['nodad'] : [])]);
     }
-    watch = await watchVip(lab, vrrpHosts, VIP);
+    watch = await watchVip(lab, vrrpHosts, setup.vip);
     const extras: TsvipExtras | undefined = options.withLoadBalancer
       ? { loadBalancer: { port: LOAD_BALANCER_PORT, backends: vrrpHosts.map((host) => `${host.address}:${SERVICE_PORT}`) }, statusListen: '127.0.0.1:9901' }
       : undefined;
@@ -172,7 +197,7 @@ async function electionOf(group: VrrpGroup, options: { readonly timeoutMs: numbe
     const lastEvent = events.at(-1) ?? first;
     const quietForMs = Date.now() - lastEvent.atMs;
     if (quietForMs >= quietMs) {
-      const holders = await whoHoldsVip(group.lab, VIP, { hosts: group.vrrpHosts });
+      const holders = await whoHoldsVip(group.lab, group.setup.vip, { hosts: group.vrrpHosts });
       const master = holders[0];
       const stillQuiet = group.watch.events().length === events.length;
       if (holders.length === 1 && master !== undefined && stillQuiet) {
@@ -182,11 +207,19 @@ async function electionOf(group: VrrpGroup, options: { readonly timeoutMs: numbe
       }
     }
     if (Date.now() > deadline) {
-      const holders = await whoHoldsVip(group.lab, VIP, { hosts: group.vrrpHosts });
+      const holders = await whoHoldsVip(group.lab, group.setup.vip, { hosts: group.vrrpHosts });
       throw new Error(`no stable master within ${options.timeoutMs} ms: VIP on [${holders.map((h) => h.name).join(', ')}], VIP events ${JSON.stringify(events)}`);
     }
     await sleep(Math.max(50, quietMs - quietForMs));
   }
+}
+
+/** Whose MAC the client's neighbour entry for the VIP holds (ARP for IPv4, NDP for IPv6); null when none. */
+export async function clientNeighbourHost(group: VrrpGroup): Promise<string | null> {
+  const { lab, client, setup } = group;
+  const table = setup.family === 'ipv6' ? await lab.neighbours6(client) : await lab.neighbours(client);
+  const entry = table.find((neighbour) => neighbour.ip === setup.vipAddress);
+  return lab.hosts.find((host) => host.mac === entry?.mac)?.name ?? null;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -74,7 +74,7 @@ export function parseIpv6Addresses(json: string): Ipv6Address[] {
   return addresses;
 }
 
-/** `ip -j -4 neigh show dev IFACE` */
+/** `ip -j -4 neigh show dev IFACE`, or -6: the same shape */
 export function parseNeighbours(json: string): Neighbour[] {
   return asArray(JSON.parse(json), 'ip neigh').map((entry) => {
     const lladdr = field(entry, 'lladdr');

@@ -92,6 +92,8 @@ export interface Lab {
   bridgeGroups(host: LabHost): Promise<string[]>;
   /** IPv4 neighbour (ARP) table of the interface. */
   neighbours(host: LabHost, options?: InterfaceOptions): Promise<Neighbour[]>;
+  /** IPv6 neighbour (NDP) table of the interface; empty in an IPv4-only lab. */
+  neighbours6(host: LabHost, options?: InterfaceOptions): Promise<Neighbour[]>;
   linkState(host: LabHost, options?: InterfaceOptions): Promise<LinkState>;
   /** Network partition: detaches the host's port from the bridge. Its carrier stays up, so the host does not notice. */
   partition(host: LabHost): Promise<void>;
@@ -235,6 +237,11 @@ class NamespaceLab implements Lab, LiveLab {
 
   async neighbours(host: LabHost, options: InterfaceOptions = {}): Promise<Neighbour[]> {
     const { stdout } = await ip(['-n', this.own(host).netns, '-j', '-4', 'neigh', 'show', 'dev', options.iface ?? host.iface]);
+    return parseNeighbours(stdout);
+  }
+
+  async neighbours6(host: LabHost, options: InterfaceOptions = {}): Promise<Neighbour[]> {
+    const { stdout } = await ip(['-n', this.own(host).netns, '-j', '-6', 'neigh', 'show', 'dev', options.iface ?? host.iface]);
     return parseNeighbours(stdout);
   }
 

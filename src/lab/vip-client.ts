@@ -2,6 +2,7 @@
 // tests need them: a listener in each VRRP host that answers with its host name, and a prober in a
 // client host that connects to the VIP every 10 ms (probes/*.ts say why the numbers). From the
 // prober's attempts: the longest outage and who answered before and after it. And who holds the VIP.
+import { isIPv6 } from 'node:net';
 import { LabUsageError } from './errors.js';
 import type { Lab, LabHost } from './lab.js';
 import type { SpawnedProcess } from './spawned-process.js';
@@ -70,8 +71,9 @@ const startTimeoutMs = 10_000;
 /** How often a prober tries unless told: the resolution of every outage it measures. */
 export const defaultProbeIntervalMs = 10;
 
-export async function startListener(lab: Lab, host: LabHost, options: { readonly port: number }): Promise<ListenerHandle> {
-  const spawned = lab.spawn(host, [...probeArgv('tcp-listener'), String(options.port), host.name]);
+/** `bind`: the address to listen on, 0.0.0.0 unless told (`::` serves an IPv6 VIP, and IPv4 too). */
+export async function startListener(lab: Lab, host: LabHost, options: { readonly port: number; readonly bind?: string }): Promise<ListenerHandle> {
+  const spawned = lab.spawn(host, [...probeArgv('tcp-listener'), String(options.port), host.name, ...(options.bind === undefined ? [] : [options.bind])]);
   await waitForOutput(spawned, '"listening"', `the listener in ${host.name}`);
   return { host, port: options.port, process: spawned };
 }
@@ -159,13 +161,15 @@ function describeOutage(before: ProbeAttempt, failed: readonly ProbeAttempt[], a
 }
 
 /**
- * The hosts that have `vip` (plain or CIDR) on their interface right now. More than one is a split
+ * The hosts that have `vip` (plain or CIDR, IPv4 or IPv6) on their interface right now. More than one is a split
  * brain, or a killed master that left its VIP behind: callers report it rather than assume one.
  */
 export async function whoHoldsVip(lab: Lab, vip: string, options: { readonly hosts?: readonly LabHost[] } = {}): Promise<LabHost[]> {
   const address = vip.split('/')[0] ?? vip;
   const hosts = options.hosts ?? lab.hosts;
-  const held = await Promise.all(hosts.map(async (host) => (await lab.addresses(host)).some((a) => a.address === address)));
+  // An IPv6 address as `ip` prints it is canonical: a VIP written otherwise would never match.
+  const addressesOf = (host: LabHost) => (isIPv6(address) ? lab.addresses6(host) : lab.addresses(host));
+  const held = await Promise.all(hosts.map(async (host) => (await addressesOf(host)).some((a) => a.address === address)));
   return hosts.filter((_, i) => held[i] === true);
 }
 
