@@ -111,6 +111,27 @@ describe('an IPv6 vrrp_instance', () => {
   });
 });
 
+describe('check scripts on IPv6 addresses', () => {
+  test('curl of https://[::1]:6443 becomes an https tracker; nc -z of ::1 a tcp tracker on [::1]:PORT', () => {
+    const k = keepalivedFile([
+      'vrrp_script chk_api {',
+      '  script "/usr/bin/curl -sfk https://[::1]:6443/readyz"',
+      '  interval 2',
+      '}',
+      'vrrp_script chk_port {',
+      '  script "nc -z 0:0::1 6443"',
+      '  interval 2',
+      '}',
+      ...instance(['  virtual_ipaddress {', '    2001:db8::50', '  }', '  track_script {', '    chk_api', '    chk_port', '  }']),
+    ]);
+    const { config } = convertFixture({ keepalived: k });
+    expect(config.vrrp[0]?.track).toMatchObject([
+      { type: 'https', url: 'https://[::1]:6443/readyz', insecureSkipVerify: true },
+      { type: 'tcp', address: '[::1]:6443' },
+    ]);
+  });
+});
+
 describe('an IPv6 virtual_server', () => {
   test('on the IPv6 VIP becomes a vip:PORT load balancer with bracketed backends', () => {
     const k = keepalivedFile([
