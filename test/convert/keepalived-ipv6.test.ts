@@ -78,6 +78,13 @@ describe('an IPv6 vrrp_instance', () => {
     );
   });
 
+  test('virtual_ipaddress_excluded, where keepalived lets the other family ride along, is listed with how to serve it', () => {
+    const k = keepalivedFile(instance(['  virtual_ipaddress {', '    2001:db8::50', '  }', '  virtual_ipaddress_excluded {', '    10.0.0.50/24', '  }']));
+    const { config, stderr } = convertFixture({ keepalived: k });
+    expect(config.vrrp[0]?.vips).toEqual(['2001:db8::50/128']);
+    expect(findingAt(stderr, `${k}:7`)).toContain('one of the other family needs an instance of its own (IPv6 with version: 3), which elects on its own');
+  });
+
   test('a unicast peer of the other family is left out, as keepalived skips it', () => {
     const k = keepalivedFile(instance(['  unicast_src_ip 2001:db8::11', '  unicast_peer {', '    2001:db8::12', '    10.0.0.13', '  }', '  virtual_ipaddress {', '    2001:db8::50', '  }']));
     const { config, stderr } = convertFixture({ keepalived: k });
