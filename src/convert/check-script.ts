@@ -6,6 +6,8 @@
 // 127.0.0.1 6443`, any of them under `/usr/bin/timeout 4.9` or `bash -c '...'`. Anything else in the script
 // (another command, a loop, a pipeline into something unknown) means it is not recognized.
 
+import { canonicalAddress } from './listeners.js';
+
 export type LocalCheck =
   | {
       kind: 'url';
@@ -27,7 +29,15 @@ export interface Recognized {
   timeoutSeconds?: number;
 }
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** `localhost` or a loopback address, in brackets or not, however an IPv6 one is spelled. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return bare === 'localhost' || ['127.0.0.1', '::1'].includes(canonicalAddress(bare) ?? '');
+}
+
+function isLocalOrVip(host: string, vipAddresses: ReadonlySet<string>): boolean {
+  return isLoopback(host) || vipAddresses.has(canonicalAddress(host.replace(/^\[(.*)\]$/, '$1')) ?? '');
+}
 const PROCESS_NAMES = new Set(['haproxy', 'nginx', 'kube-apiserver']);
 // Words that only report, branch or exit: they do not change what the script checks.
 const BOILERPLATE = new Set(['wc', 'echo', 'printf', 'exit', 'return', 'then', 'fi', 'else', 'elif', 'if', '{', '}', 'true', 'false', 'set', 'ip', 'grep', '[', '[[', 'test', 'logger', 'function']);
@@ -50,11 +60,12 @@ function substitute(text: string, vars: ReadonlyMap<string, string>): string {
 }
 
 function urlCheck(url: string, vipAddresses: ReadonlySet<string>, anyStatus: boolean): LocalCheck | undefined {
-  const match = /^(https?):\/\/([^/:]+|\[[^\]]+\]|\$\{?\w+\}?)(?::([^/]+))?(\/.*)?$/.exec(url);
+  // The bracketed IPv6 host first: `[^/:]+` would stop inside it.
+  const match = /^(https?):\/\/(\[[^\]]+\]|[^/:]+|\$\{?\w+\}?)(?::([^/]+))?(\/.*)?$/.exec(url);
   if (!match) return undefined;
   const host = match[2] ?? '';
   const hostIsVariable = host.startsWith('$');
-  if (!LOCAL_HOSTS.has(host) && !vipAddresses.has(host) && !hostIsVariable) return undefined;
+  if (!isLocalOrVip(host, vipAddresses) && !hostIsVariable) return undefined;
   const portText = match[3];
   const port = portText !== undefined && /^\d+$/.test(portText) ? Number(portText) : undefined;
   const unresolved = url.includes('$');
@@ -90,7 +101,7 @@ function commandCheck(words: readonly string[], vipAddresses: ReadonlySet<string
     const operands = args.filter((a) => !a.startsWith('-'));
     const [host = '', portText = ''] = operands;
     if (!flags.some((f) => /^-[A-Za-z]*z/.test(f)) || operands.length !== 2 || !/^\d+$/.test(portText)) return undefined;
-    if (!LOCAL_HOSTS.has(host) && !vipAddresses.has(host)) return undefined;
+    if (!isLocalOrVip(host, vipAddresses)) return undefined;
     return { kind: 'port', host, port: Number(portText), unresolved: false };
   }
   if (name === 'ps') {

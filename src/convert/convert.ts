@@ -7,6 +7,8 @@ import { emitYaml } from './emit.js';
 import { sortFindings, where, type Finding } from './findings.js';
 import { parseHaproxy } from './haproxy-syntax.js';
 import { HaproxyConverter } from './haproxy.js';
+import { isLoopback } from './check-script.js';
+import { addressPort } from './listeners.js';
 import { KeepalivedConverter, type KeepalivedResult } from './keepalived.js';
 import { loadKeepalived } from './keepalived-load.js';
 import { KubeVipConverter } from './kube-vip.js';
@@ -169,7 +171,7 @@ function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDra
   const { recognized, timing, weight, label } = draft;
   const checked = `${label} only checks ${recognized.summary}`;
   const urls = recognized.checks.flatMap((c) => (c.kind === 'url' || c.kind === 'port' ? [c] : []));
-  const local = urls.find((u) => u.host === 'localhost' || u.host === '127.0.0.1') ?? urls[0];
+  const local = urls.find((u) => isLoopback(u.host)) ?? urls[0];
   const backends = (lb: LoadBalancerDraft, why: string) => {
     // The backends tracker follows the load balancer's own health checks: the script's timing has no place.
     const hc = (lb.fields['healthCheck'] ?? {}) as Fields;
@@ -189,11 +191,11 @@ function resolveTrack(draft: TrackDraft, loadBalancers: readonly LoadBalancerDra
   const firstLb = loadBalancers[0];
   if (local?.port !== undefined && monitorPorts.has(local.port) && firstLb) return backends(firstLb, `port ${local.port} was haproxy's monitor-uri, which answers while haproxy runs`);
   if (local?.kind === 'port' && local.port !== undefined) {
-    const address = `${local.host.replace(/^\[|\]$/g, '')}:${local.port}`;
+    const address = addressPort(local.host.replace(/^\[(.*)\]$/, '$1'), local.port);
     return { tracker: { type: 'tcp', address, ...timing, weight }, comment: `${checked}: a built-in tcp tracker on ${address} does the same without a shell` };
   }
   if (local?.kind === 'url' && !local.unresolved && local.anyStatus && local.port !== undefined) {
-    const address = `${local.host.replace(/^\[|\]$/g, '')}:${local.port}`;
+    const address = addressPort(local.host.replace(/^\[(.*)\]$/, '$1'), local.port);
     return {
       tracker: { type: 'tcp', address, ...timing, weight },
       comment: `${checked}: curl without --fail accepts any HTTP answer (403 and 500 too), so a built-in tcp tracker on ${address} checks the same: that the port answers`,

@@ -2,8 +2,9 @@
 // `status`: the status server on the stats bind, basic auth for the stats user, and the page also at the
 // old stats uri (status.pageAlias) so bookmarks keep working. The password stays out of vip.yaml: the
 // converted config names a password file, and a finding says which command fills it from haproxy.cfg.
-import { isIpv4 } from '../net/address.js';
 import { where, type Finding, type SourceLine } from './findings.js';
+import { readHaproxyAddress } from './haproxy-address.js';
+import { addressPort, isVip } from './listeners.js';
 import type { HaproxyLine, HaproxySection } from './haproxy-syntax.js';
 import type { Commented, Fields } from './drafts.js';
 
@@ -95,29 +96,24 @@ export class StatsConverter {
     else if (unsupported.length > 0) this.report(l, `bind ${spec} ${options.join(' ')} (${label}): bind options are not supported (${unsupported.join(' ')} left out)`);
     const part = spec.split(',')[0] ?? '';
     if (spec.includes(',')) this.report(l, `bind ${spec} (${label}): tsvip's status server has one listener: ${part} is used`);
-    const address = part.replace(/^ipv4@/, '');
-    const colon = address.lastIndexOf(':');
-    const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-    const portText = address.slice(colon + 1);
-    const port = Number(portText);
-    if (colon < 0 || !/^\d+$/.test(portText) || port < 1 || port > 65535) {
-      this.report(l, `bind ${part} (${label}): only ADDRESS:PORT with a port is supported for the status server: skipped`);
+    const read = readHaproxyAddress(part, 'bind');
+    if (!read.ok) {
+      this.report(l, `bind ${part} (${label}): ${read.reason}: skipped`);
       return undefined;
     }
-    if (host === '::' && !options.includes('v6only') && !part.startsWith('ipv6@')) {
-      this.report(l, `bind ${part} (${label}): IPv6 and IPv4 listener: status.listen is written as 0.0.0.0:${port} (IPv4 only; IPv6 clients are not served)`);
-      return { listen: `0.0.0.0:${port}`, port, note: `bind ${part} (${where(l)}) listened on IPv6 and IPv4: the status server listens on IPv4 only` };
+    const port = read.port ?? 0;
+    if (read.host === '::') {
+      const v6only = options.includes('v6only');
+      if (v6only) this.report(l, `bind ${part} v6only (${label}): status.listen is written as [::]:${port}, which is dual-stack: it takes IPv4 clients too, which haproxy's v6only kept out`);
+      return { listen: `[::]:${port}`, port, note: v6only ? `bind ${part} v6only (${where(l)}) took IPv6 clients only; tsvip's [::] takes both families` : undefined };
     }
-    if (host === '' || host === '*') return { listen: `0.0.0.0:${port}`, port, note: undefined };
-    if (!isIpv4(host) || part.startsWith('ipv6@')) {
-      this.report(l, `bind ${part} (${label}): the status server listens on IPv4 only: skipped`);
-      return undefined;
+    if (read.host === '0.0.0.0') return { listen: `0.0.0.0:${port}`, port, note: undefined };
+    if (isVip(this.vipAddresses, read.host)) {
+      const any = read.host.includes(':') ? '[::]' : '0.0.0.0';
+      this.report(l, `bind ${part} (${label}): ${read.host} is the VIP, which is on this host only while it is master: status.listen is written as ${any}:${port}, which answers on the VIP too`);
+      return { listen: `${any}:${port}`, port, note: `bind ${part} (${where(l)}) is the VIP: ${any} answers there while this host is master, and on the host's own addresses always` };
     }
-    if (this.vipAddresses.has(host)) {
-      this.report(l, `bind ${part} (${label}): ${host} is the VIP, which is on this host only while it is master: status.listen is written as 0.0.0.0:${port}, which answers on the VIP too`);
-      return { listen: `0.0.0.0:${port}`, port, note: `bind ${part} (${where(l)}) is the VIP: 0.0.0.0 answers there while this host is master, and on the host's own addresses always` };
-    }
-    return { listen: `${host}:${port}`, port, note: undefined };
+    return { listen: addressPort(read.host, port), port, note: undefined };
   }
 
   private pageAlias(section: HaproxySection, uri: HaproxyLine | undefined, fields: Fields, notes: Record<string, string>, label: string): void {

@@ -2,10 +2,11 @@
 // one load balancer per bind address. Settings follow haproxy's inheritance: the last `defaults` before
 // a proxy. Lines with no tsvip meaning are findings with their file:line.
 import { formatDuration } from '../config/duration.js';
-import { isIpv4 } from '../net/address.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
+import { readHaproxyAddress } from './haproxy-address.js';
 import { haproxyTimeMs, type HaproxyLine, type HaproxySection } from './haproxy-syntax.js';
 import { isStatsSection, StatsConverter, type StatusDraft } from './haproxy-stats.js';
+import { addressPort, isVip, joinDualStack, type ListenerDraft } from './listeners.js';
 import type { Fields, LoadBalancerDraft } from './drafts.js';
 
 interface Located<T> {
@@ -222,45 +223,47 @@ export class HaproxyConverter {
     return (meth < 0 || words[meth + 1] === 'GET') && uri >= 0 && words.every((w, i) => ['meth', 'uri', 'ver'].includes(w) || ['meth', 'uri', 'ver'].includes(words[i - 1] ?? ''));
   }
 
-  private bindAddresses(l: HaproxyLine): { bind: string; port: number; note: string | undefined }[] {
+  private bindAddresses(l: HaproxyLine): ListenerDraft[] {
     const [, spec = '', ...options] = l.words;
-    // v4v6 asks for what tsvip's 0.0.0.0 listener gives IPv4 clients; v6only keeps IPv4 out entirely.
+    // v4v6 and v6only only change a bind on :: (configuration.txt: "when it uses the default address").
     const v6only = options.includes('v6only');
+    const v4v6 = options.includes('v4v6') && !v6only;
     const unsupported = options.filter((o) => o !== 'v4v6' && o !== 'v6only');
     if (unsupported.length > 0) this.report(l, `bind ${spec} ${options.join(' ')}: bind options are not supported (${unsupported.join(' ')} left out)`);
-    const out: { bind: string; port: number; note: string | undefined }[] = [];
+    const out: ListenerDraft[] = [];
     for (const part of spec.split(',')) {
-      const family = /^ipv6@/.test(part) ? 'ipv6' : 'any';
-      const address = part.replace(/^ipv[46]@/, '');
-      const colon = address.lastIndexOf(':');
-      const rawHost = address.slice(0, colon);
-      const host = family === 'ipv6' && rawHost === '' ? '::' : rawHost.replace(/^\[(.*)\]$/, '$1');
-      const portText = address.slice(colon + 1);
-      const port = Number(portText);
-      if (colon >= 0 && /^\d+$/.test(portText) && host === '::' && !v6only) {
-        out.push({ bind: `0.0.0.0:${port}`, port, note: `bind ${part}${options.includes('v4v6') ? ' v4v6' : ''} (${where(l)}) listened on IPv6 and IPv4: tsvip's load balancer listens on IPv4 only, so 0.0.0.0:${port} serves the IPv4 clients; IPv6 clients are not served` });
-        this.report(l, `bind ${part}: IPv6 and IPv4 listener: written as 0.0.0.0:${port} (IPv4 only; IPv6 clients are not served)`);
+      const read = readHaproxyAddress(part, 'bind');
+      if (!read.ok) {
+        this.report(l, `bind ${part}: ${read.reason}: skipped`);
         continue;
       }
-      if (colon < 0 || !/^\d+$/.test(portText) || (host !== '' && host !== '*' && !isIpv4(host))) {
-        this.report(l, `bind ${part}${v6only ? ' v6only' : ''}: only IPv4 ADDRESS:PORT, *:PORT, :PORT or the IPv4 half of :::PORT is supported (no IPv6-only listeners, port ranges or sockets): skipped`);
-        continue;
-      }
-      if (this.vipAddresses.has(host)) out.push({ bind: `vip:${port}`, port, note: `bind ${part} (${where(l)}) is the keepalived VIP: tsvip listens there only while MASTER` });
-      else out.push({ bind: `${host === '' || host === '*' ? '0.0.0.0' : host}:${port}`, port, note: undefined });
+      const port = read.port ?? 0;
+      if (read.host === '::') {
+        const said = `bind ${part}${v4v6 ? ' v4v6' : v6only ? ' v6only' : ''} (${where(l)})`;
+        let note: string;
+        if (v6only) {
+          note = `${said} took IPv6 clients only; tsvip's [::] takes IPv4 clients too (dual-stack)`;
+          this.report(l, `bind ${part} v6only: tsvip's [::]:${port} listener is dual-stack: it takes IPv4 clients too, which haproxy's v6only kept out`);
+        } else if (v4v6) note = `${said}: both families, as tsvip's [::]`;
+        else note = `${said}: without v4v6 or v6only haproxy follows net.ipv6.bindv6only (0 by default: both families); tsvip's [::] takes both`;
+        out.push({ bind: `[::]:${port}`, port, note, at: l });
+      } else if (isVip(this.vipAddresses, read.host)) {
+        out.push({ bind: `vip:${port}`, port, note: `bind ${part} (${where(l)}) is the keepalived VIP: tsvip listens there only while MASTER`, at: l });
+      } else out.push({ bind: addressPort(read.host, port), port, note: undefined, at: l });
     }
     return out;
   }
 
   private loadBalancers(front: HaproxySection, fe: Settings, back: HaproxySection, be: Settings): LoadBalancerDraft[] {
-    const binds: { bind: string; port: number; note: string | undefined }[] = [];
+    const written: ListenerDraft[] = [];
     for (const l of fe.binds) {
       for (const b of this.bindAddresses(l)) {
-        // `bind :::443 v4v6` and `bind *:443` are one IPv4 listener for tsvip.
-        if (binds.some((earlier) => earlier.bind === b.bind)) this.report(l, `bind ${b.bind}: the same listener as an earlier bind of ${front.kind} ${front.name ?? ''}: written once`);
-        else binds.push(b);
+        if (written.some((earlier) => earlier.bind === b.bind)) this.report(l, `bind ${b.bind}: the same listener as an earlier bind of ${front.kind} ${front.name ?? ''}: written once`);
+        else written.push(b);
       }
     }
+    // `bind *:443` beside `bind :::443 v6only`: tsvip's one dual-stack listener serves what the two did.
+    const binds = joinDualStack(written, (ipv4, both) => this.report(ipv4.at, `bind ${ipv4.bind} (${front.kind} ${front.name ?? ''}): joined into ${both.bind} (${where(both.at)}), tsvip's dual-stack listener, which takes IPv4 clients too`));
     if (binds.length === 0) {
       this.report(front, `${front.kind} ${front.name ?? ''}: no usable bind: not converted`);
       return [];
@@ -330,22 +333,18 @@ export class HaproxyConverter {
         this.report(l, `server ${rawName} backup: backup servers are not supported (tsvip uses every healthy backend): skipped`);
         continue;
       }
-      let host = address.replace(/^ipv4@/, '');
-      let port = '';
-      const colon = host.lastIndexOf(':');
-      if (colon >= 0) {
-        port = host.slice(colon + 1);
-        host = host.slice(0, colon);
-      }
-      if (host.includes(':') || host.includes('@') || (port !== '' && !/^\d+$/.test(port))) {
-        this.report(l, `server ${rawName} ${address}: only IPv4 or host name ADDRESS:PORT is supported: skipped`);
+      const read = readHaproxyAddress(address, 'server');
+      if (!read.ok) {
+        this.report(l, `server ${rawName} ${address}: ${read.reason}: skipped`);
         continue;
       }
-      if (port === '') {
-        port = String(bindPort);
+      let port = read.port;
+      if (port === undefined) {
+        port = bindPort;
         this.report(l, `server ${rawName} ${address}: no port (haproxy uses the client's destination port): written with the bind port ${bindPort}`);
       }
-      const backend: Fields = { name: safeName(rawName), address: `${host}:${port}` };
+      const backend: Fields = { name: safeName(rawName), address: addressPort(read.host, port) };
+      if (read.lastColon) notes[`backends.${backends.length}.address`] = `${address} (${where(l)}): haproxy takes the part after the last colon as the port`;
       const weight = options.get('weight');
       if (typeof weight === 'string' && /^\d+$/.test(weight)) backend['weight'] = Math.min(256, Number(weight));
       backends.push(backend);

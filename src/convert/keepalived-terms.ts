@@ -21,7 +21,7 @@ export const GLOBAL_REASONS: Readonly<Record<string, string>> = {
   vrrp_skip_check_adv_addr: 'not needed: tsvip checks the address list of every advert against its own',
   vrrp_strict: 'not translated: tsvip always follows the RFC where keepalived’s vrrp_strict would (no unicast with it)',
   vrrp_garp_interval: 'not translated: tsvip sends a gratuitous ARP burst back to back',
-  vrrp_gna_interval: 'IPv6 neighbour advertisements are not supported (IPv4 only)',
+  vrrp_gna_interval: 'not translated: tsvip sends its unsolicited neighbour advertisements back to back, as its gratuitous ARP',
 };
 
 export const INSTANCE_REASONS: Readonly<Record<string, string>> = {
@@ -29,8 +29,8 @@ export const INSTANCE_REASONS: Readonly<Record<string, string>> = {
   smtp_alert: 'e-mail alerts are not supported: use notify commands or /metrics',
   mcast_src_ip: 'not translated: tsvip sends from the interface’s primary address in multicast mode',
   use_vmac: 'VRRP virtual MAC interfaces are not supported: tsvip announces the VIP with the interface’s MAC',
-  native_ipv6: 'IPv6 is not supported',
-  virtual_ipaddress_excluded: 'excluded addresses are not supported: list them in vips (at most 255 per advert) or leave them out',
+  virtual_ipaddress_excluded:
+    'excluded addresses are not supported: list those of the instance’s family in vips (at most 255 per advert); one of the other family needs an instance of its own (IPv6 with version: 3), which elects on its own',
   virtual_routes: 'routes are not supported',
   virtual_rules: 'policy rules are not supported',
   track_file: 'file trackers are not supported: use a script tracker that reads the file',

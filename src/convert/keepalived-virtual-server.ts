@@ -4,9 +4,9 @@
 // check as its healthCheck. keepalived's defaults (keepalived.conf(5)): delay_loop 60 s, connect_timeout
 // 5 s, retry 1.
 import { formatDuration } from '../config/duration.js';
-import { isIpv4 } from '../net/address.js';
 import { integer, seconds } from './keepalived-terms.js';
 import { safeName, where, type SourceLine } from './findings.js';
+import { addressPort, canonicalAddress } from './listeners.js';
 import type { Fields, LoadBalancerDraft } from './drafts.js';
 import type { Statement } from './keepalived-syntax.js';
 
@@ -30,11 +30,12 @@ interface Check {
 }
 
 export function convertVirtualServer(statement: Statement, vipAddresses: ReadonlySet<string>, report: Report): LoadBalancerDraft[] {
-  const [, address = '', portText] = statement.words;
+  const [, written = '', portText] = statement.words;
   const label = `virtual_server ${statement.words.slice(1).join(' ')}`;
   const port = integer(portText);
-  if (!isIpv4(address) || port === undefined || port < 1 || port > 65535) {
-    report(statement, `${label}: only "virtual_server IPv4-ADDRESS PORT" is translated (no fwmark, groups or IPv6): not converted`);
+  const address = canonicalAddress(written);
+  if (address === undefined || port === undefined || port < 1 || port > 65535) {
+    report(statement, `${label}: only "virtual_server ADDRESS PORT" is translated (no fwmark or groups): not converted`);
     return [];
   }
   const notes: Record<string, string> = {};
@@ -64,10 +65,10 @@ export function convertVirtualServer(statement: Statement, vipAddresses: Readonl
     return [];
   }
   const isVip = vipAddresses.has(address);
-  const bind = isVip ? `vip:${port}` : `${address}:${port}`;
+  const bind = isVip ? `vip:${port}` : addressPort(address, port);
   if (isVip) {
     notes['bind'] = `${notes['bind'] ?? label}; ${address} is the VIP: tsvip listens there only while MASTER`;
-    report(statement, `${label}: IPVS answered on ${address}:${port} in the kernel; tsvip listens on vip:${port} in user space, which fails while another process (an apiserver on *:${port}) holds that port on all addresses: move one of them to another port`);
+    report(statement, `${label}: IPVS answered on ${addressPort(address, port)} in the kernel; tsvip listens on vip:${port} in user space, which fails while another process (an apiserver on *:${port}) holds that port on all addresses: move one of them to another port`);
   }
   const healthCheck = healthCheckOf(checks, delayLoop, notes, report, label);
   return [
@@ -82,13 +83,14 @@ export function convertVirtualServer(statement: Statement, vipAddresses: Readonl
 }
 
 function realServer(s: Statement, label: string, report: Report, checks: Check[]): Fields | undefined {
-  const [, address = '', portText] = s.words;
+  const [, written = '', portText] = s.words;
   const port = integer(portText);
-  if (!isIpv4(address) || port === undefined || port < 1 || port > 65535) {
-    report(s, `${label}: real_server ${s.words.slice(1).join(' ')}: only IPv4 ADDRESS PORT is translated: skipped`);
+  const address = canonicalAddress(written);
+  if (address === undefined || port === undefined || port < 1 || port > 65535) {
+    report(s, `${label}: real_server ${s.words.slice(1).join(' ')}: only ADDRESS PORT is translated: skipped`);
     return undefined;
   }
-  const backend: Fields = { name: safeName(`${address}-${port}`), address: `${address}:${port}` };
+  const backend: Fields = { name: safeName(`${address}-${port}`), address: addressPort(address, port) };
   for (const r of s.block ?? []) {
     const [keyword = '', value] = r.words;
     if (keyword === 'weight' && integer(value) !== undefined) backend['weight'] = Math.min(256, Math.max(0, integer(value) ?? 1));

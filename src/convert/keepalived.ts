@@ -2,9 +2,9 @@
 // says where it came from) or reported as a finding with its file:line and the reason.
 import { basename, dirname, join } from 'node:path';
 import { formatDuration } from '../config/duration.js';
-import { isIpv4, parseCidr } from '../net/address.js';
 import { parseCommandLine } from '../command/command-line.js';
 import { recognizeCheckScript } from './check-script.js';
+import { InstanceFamily, type VipLine } from './keepalived-family.js';
 import { convertVirtualServer } from './keepalived-virtual-server.js';
 import { GLOBAL_REASONS, INSTANCE_REASONS, TOP_LEVEL_REASONS, commandArgv, integer, ms, seconds, shellQuote } from './keepalived-terms.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
@@ -301,13 +301,14 @@ export class KeepalivedConverter {
     const notes: Record<string, string> = {};
     const f: Record<string, unknown> = {};
     let version: 2 | 3 = this.globals.version;
+    let versionAt: Statement | undefined;
     let advertSeconds: number | undefined;
     let authPass: string | undefined;
     let authSource: SourceLine | undefined;
     let unicastSource: string | undefined;
     const peers: string[] = [];
     const vips: string[] = [];
-    const vipLines: { vip: string; dev: string | undefined; s: Statement }[] = [];
+    const vipLines: VipLine[] = [];
     const trackStatements: Statement[] = [];
     const trackInterfaces: TrackDraft[] = [];
     const notify: Record<string, string> = {};
@@ -319,6 +320,7 @@ export class KeepalivedConverter {
     const interfaceLines: { ifname: string; weight: number; s: SourceLine; from?: string }[] = [];
     const trackProcesses: Statement[] = [];
     const share = this.groupShares.get(rawName);
+    const family = new InstanceFamily((at, message) => this.report(at, message), context);
 
     for (const s of statement.block ?? []) {
       const [keyword = '', value] = s.words;
@@ -341,8 +343,10 @@ export class KeepalivedConverter {
           else bad();
           break;
         case 'version':
-          if (value === '2' || value === '3') version = value === '3' ? 3 : 2;
-          else bad();
+          if (value === '2' || value === '3') {
+            version = value === '3' ? 3 : 2;
+            versionAt = s;
+          } else bad();
           break;
         case 'advert_int':
           if (seconds(value) !== undefined) advertSeconds = seconds(value);
@@ -376,20 +380,23 @@ export class KeepalivedConverter {
           }
           break;
         case 'unicast_src_ip':
-          if (value !== undefined && isIpv4(value)) unicastSource = value;
-          else bad();
+          if (value === undefined) bad();
+          else unicastSource = family.unicastAddress(value, s, 'unicast_src_ip') ?? unicastSource;
           break;
         case 'unicast_peer':
           for (const p of s.block ?? []) {
             const [address = '', ...extra] = p.words;
-            if (isIpv4(address)) peers.push(address);
-            else this.report(p, `unicast peer ${address}${context}: not an IPv4 address, skipped`);
+            const peer = family.unicastAddress(address, p, 'unicast peer');
+            if (peer !== undefined) peers.push(peer);
             if (extra.length > 0) this.report(p, `unicast peer ${address} ${extra.join(' ')}${context}: per-peer options are not supported`);
           }
           break;
+        case 'native_ipv6':
+          family.nativeIpv6(s);
+          break;
         case 'virtual_ipaddress':
           for (const v of s.block ?? []) {
-            const line = this.vipLine(v, context);
+            const line = family.vipLine(v);
             if (line) vipLines.push(line);
           }
           break;
@@ -502,6 +509,12 @@ export class KeepalivedConverter {
 
     const fields: Fields = { name, interface: f['interface'], vrid: f['vrid'] };
     if (f['priority'] !== undefined) fields['priority'] = f['priority'];
+    if (family.family === 'ipv6' && version === 2) {
+      // keepalived.conf(5): "IPv6 instances will always use version 3"; `keepalived -t` says so of an explicit 2.
+      version = 3;
+      notes['version'] = 'IPv6: keepalived runs every IPv6 instance with VRRPv3';
+      if (versionAt !== undefined) this.report(versionAt, `version 2${context}: the instance is IPv6, which keepalived runs with VRRPv3 ("vrrp_version 2 conflicts with configured or deduced version"): written as version 3`);
+    }
     fields['version'] = version;
     fields['advertInterval'] = this.advertInterval(advertSeconds, version, statement, context);
     if (f['initialState'] !== undefined) fields['initialState'] = f['initialState'];
@@ -549,24 +562,6 @@ export class KeepalivedConverter {
     this.report(at, `auth_pass${context} is ${bytes.length} bytes: keepalived sends only the first 8, so the converted authPass is ${JSON.stringify(cut)}`);
     notes['authPass'] = `auth_pass ${JSON.stringify(pass)} (${where(at)}) cut to the 8 bytes keepalived sends`;
     return cut;
-  }
-
-  private vipLine(v: Statement, context: string): { vip: string; dev: string | undefined; s: Statement } | undefined {
-    const [address = '', ...options] = v.words;
-    let dev: string | undefined;
-    const ignored: string[] = [];
-    for (let i = 0; i < options.length; i += 2) {
-      const option = options[i] ?? '';
-      if (option === 'dev') dev = options[i + 1];
-      else ignored.push(`${option} ${options[i + 1] ?? ''}`.trim());
-    }
-    if (ignored.length > 0) this.report(v, `${address} ${ignored.join(' ')}${context}: address options other than dev are not supported (${ignored.join(', ')} left out)`);
-    const parsed = parseCidr(address);
-    if (!parsed.ok) {
-      this.report(v, `${address}${context}: not an IPv4 address with an optional /prefix (IPv6 is not supported): skipped`);
-      return undefined;
-    }
-    return { vip: `${parsed.value.address}/${parsed.value.prefix}`, dev, s: v };
   }
 
   private advertInterval(advertSeconds: number | undefined, version: 2 | 3, at: Statement, context: string): string {

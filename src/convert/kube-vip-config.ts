@@ -3,7 +3,7 @@
 // the line of the key.
 import { isIpv4 } from '../net/address.js';
 import { OFF_FEATURE_CONFIG, RAFT_REASON, configReason } from './kube-vip-terms.js';
-import { goBool, ipv4Prefix, wholeNumber, type KubeVipLoadBalancer, type KubeVipSettings, type Located } from './kube-vip-settings.js';
+import { goBool, vipAddressList, vipPrefixes, wholeNumber, type KubeVipLoadBalancer, type KubeVipSettings, type Located } from './kube-vip-settings.js';
 import { scalarText, seqItems, type YamlEntry, type YamlLines } from './yaml-lines.js';
 import type { SourceLine } from './findings.js';
 
@@ -61,14 +61,14 @@ export class KubeVipConfigReader {
     switch (key) {
       case 'vip':
       case 'address':
-        if (s.address) this.report(at, `${key}: ${text ?? ''}: the VIP is already given at line ${s.address.at.line}: not translated`);
-        else if (text !== undefined && isIpv4(text)) s.address = located(text);
-        else this.report(at, `${key}: ${text ?? ''}: not an IPv4 address (tsvip needs the address itself): not translated`);
+        if (s.addresses) this.report(at, `${key}: ${text ?? ''}: the VIP is already given at line ${s.addresses.at.line}: not translated`);
+        else if (vipAddressList(text) !== undefined) s.addresses = located(vipAddressList(text) ?? []);
+        else this.report(at, `${key}: ${text ?? ''}: not an IPv4 or IPv6 address (tsvip needs the address itself): not translated`);
         break;
       case 'vipCidr': {
-        const parsed = ipv4Prefix(text);
+        const parsed = vipPrefixes(text);
         if (parsed === undefined) bad();
-        else s.prefix = located(parsed.prefix);
+        else s.prefixes = located(parsed);
         break;
       }
       case 'interface':

@@ -3,7 +3,7 @@
 // `name:` key; the Pod around it (image, capabilities, volumes) is one finding.
 import { isIpv4 } from '../net/address.js';
 import { OFF_FEATURE_ENV, envReason } from './kube-vip-terms.js';
-import { goBool, ipv4Prefix, wholeNumber, type KubeVipSettings, type Located } from './kube-vip-settings.js';
+import { goBool, vipAddressList, vipPrefixes, wholeNumber, type KubeVipSettings, type Located } from './kube-vip-settings.js';
 import { mapValue, scalarText, seqItems, type YamlLines } from './yaml-lines.js';
 import { where, type SourceLine } from './findings.js';
 
@@ -108,9 +108,9 @@ function readEnv(settings: KubeVipSettings, name: string, value: string, at: Sou
   switch (name) {
     case 'address':
     case 'vip_address':
-      if (settings.address) report(at, `${name}=${value}: the VIP is already given at line ${settings.address.at.line}: not translated`);
-      else if (isIpv4(value)) settings.address = located(value);
-      else report(at, `${name}=${value}: not an IPv4 address (kube-vip resolves a DNS name at start-up; tsvip needs the address itself): not translated`);
+      if (settings.addresses) report(at, `${name}=${value}: the VIP is already given at line ${settings.addresses.at.line}: not translated`);
+      else if (vipAddressList(value) !== undefined) settings.addresses = located(vipAddressList(value) ?? []);
+      else report(at, `${name}=${value}: not an IPv4 or IPv6 address, nor both comma-separated (kube-vip resolves a DNS name at start-up; tsvip needs the address itself): not translated`);
       break;
     case 'vip_interface':
       if (value === '') report(at, `${name} is empty: kube-vip picks the interface of the default route; tsvip needs it named`);
@@ -118,12 +118,9 @@ function readEnv(settings: KubeVipSettings, name: string, value: string, at: Sou
       break;
     case 'vip_cidr':
     case 'vip_subnet': {
-      const parsed = ipv4Prefix(value);
+      const parsed = vipPrefixes(value);
       if (parsed === undefined) bad();
-      else {
-        settings.prefix = located(parsed.prefix);
-        if (parsed.rest !== undefined) report(at, `${name}=${value}: the IPv6 part (${parsed.rest}) is left out: IPv6 is not supported`);
-      }
+      else settings.prefixes = located(parsed);
       break;
     }
     case 'port':

@@ -1,5 +1,6 @@
 // What the two kube-vip readers (the static pod manifest's env vars, the older config.yaml) hand to the
 // converter: the settings tsvip has a meaning for, each with the file:line it came from.
+import { canonicalAddress } from './listeners.js';
 import type { SourceLine } from './findings.js';
 
 export interface Located<T> {
@@ -25,9 +26,10 @@ export interface KubeVipSettings {
   at: SourceLine;
   /** `manifest` (env vars of a Pod or DaemonSet) or `config.yaml`. */
   format: 'manifest' | 'config.yaml';
-  address?: Located<string>;
+  /** The VIPs, canonical: kube-vip takes `address: 10.0.0.50,2001:db8::50` for a dual-stack control plane. */
+  addresses?: Located<string[]>;
   interface?: Located<string>;
-  prefix?: Located<number>;
+  prefixes?: Located<VipPrefixes>;
   /** cp_enable / enableControlPane: false means kube-vip served no control-plane VIP. */
   controlPlane?: Located<boolean>;
   arp?: Located<boolean>;
@@ -61,11 +63,29 @@ export function wholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/** vip_cidr / vip_subnet / vipCidr: `32`, `/24`, or `32,128` (IPv4 prefix first, then IPv6). */
-export function ipv4Prefix(text: string | undefined): { prefix: number; rest: string | undefined } | undefined {
+export interface VipPrefixes {
+  /** undefined: the value does not fit that family (kube-vip would fail to add a VIP of it). */
+  ipv4: number | undefined;
+  ipv6: number | undefined;
+}
+
+/**
+ * vip_cidr / vip_subnet / vipCidr, read as kube-vip's SelectSubnet (pkg/vip/address.go): `32,128` is the
+ * IPv4 prefix then the IPv6 one; a single value (`24`, `/24`) serves a VIP of either family.
+ */
+export function vipPrefixes(text: string | undefined): VipPrefixes | undefined {
   if (text === undefined) return undefined;
-  const [first = '', ...rest] = text.split(',');
-  const prefix = wholeNumber(first.replace(/^\//, ''));
-  if (prefix === undefined || prefix < 1 || prefix > 32) return undefined;
-  return { prefix, rest: rest.length > 0 ? rest.join(',') : undefined };
+  const parts = text.split(',').map((p) => wholeNumber(p.trim().replace(/^\//, '')));
+  if (parts.length > 2 || parts.some((p) => p === undefined || p < 1)) return undefined;
+  const [first = 0, second = first] = parts as number[];
+  const ipv4 = first <= 32 ? first : undefined;
+  const ipv6 = second <= 128 ? second : undefined;
+  return ipv4 === undefined && ipv6 === undefined ? undefined : { ipv4, ipv6 };
+}
+
+/** `10.0.0.50`, `2001:db8::50` or both comma-separated (kube-vip's vip.Split), canonical; undefined when one is no address. */
+export function vipAddressList(text: string | undefined): string[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const addresses = text.split(',').map((a) => canonicalAddress(a.trim()));
+  return addresses.every((a): a is string => a !== undefined) ? addresses : undefined;
 }

@@ -11,7 +11,7 @@ const WHY = {
   nodeName: 'not needed: VRRP tells hosts apart by their addresses',
   ipvs:
     "not translated: kube-vip's control-plane load balancer of the static-pod era (lb_enable; 0.1.x's config.yaml load balancer was a user-space proxy, converted from that file) is IPVS in the kernel with its backends (the control-plane nodes) taken from Kubernetes; tsvip needs them listed: add a loadBalancers entry (bind: vip:PORT, one backend per apiserver), or convert haproxy.cfg or nginx.conf in the same run",
-  dns: 'not needed: the VIP is converted as an IPv4 address',
+  dns: 'not needed: the VIP is converted as the address itself',
   egress: 'egress (SNAT for Service pods) is not supported',
   routing: 'routing-table and WireGuard modes are not supported: tsvip puts the VIP on the interface and announces it with ARP',
   metal: 'Equinix Metal (Packet) elastic IPs are not supported',
@@ -26,7 +26,8 @@ const ENV_REASONS: Readonly<Record<string, string>> = {
   prometheus_server: WHY.metrics,
   vip_loglevel: WHY.logLevel,
   dns_mode: WHY.dns,
-  vip_ddns: 'a DNS name for the VIP (dynamic DNS) is not supported: tsvip needs the IPv4 address',
+  vip_ddns: 'a DNS name for the VIP (dynamic DNS) is not supported: tsvip needs the address itself',
+  vip_skipdad: 'not needed: tsvip adds IPv6 VIPs without duplicate address detection (nodad) always',
   KUBECONFIG: WHY.kubeApi,
   k8s_config_file: WHY.kubeApi,
   kubernetes_addr: WHY.kubeApi,

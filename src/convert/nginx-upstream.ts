@@ -3,7 +3,7 @@
 // is skipped for fail_timeout. tsvip checks actively, so the closest equivalent is a tcp connect check
 // (a failed connect is what nginx stream counts as a failure) whose `fall` is max_fails.
 import { formatDuration } from '../config/duration.js';
-import { parseHostPort } from '../net/host-port.js';
+import { formatHostPort, parseHostPort } from '../net/host-port.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import { nginxTimeMs, type NginxDirective } from './nginx-syntax.js';
 import { nginxReason } from './nginx-terms.js';
@@ -30,14 +30,13 @@ interface Passive {
   explicit: boolean;
 }
 
-/** `10.0.0.1:6443` or `host:6443` as a backend address, or why it cannot be one. */
+/** `10.0.0.1:6443`, `[2001:db8::11]:6443` or `host:6443` as a backend address (IPv6 canonical), or why it cannot be one. */
 export function backendAddress(address: string): { ok: true; host: string; address: string } | { ok: false; reason: string } {
   if (address.startsWith('unix:')) return { ok: false, reason: 'unix sockets are not supported: tsvip proxies to TCP addresses' };
-  if (address.startsWith('[')) return { ok: false, reason: 'IPv6 is not supported' };
   if (!/:\d+$/.test(address)) return { ok: false, reason: 'no port (nginx stream requires one)' };
   const parsed = parseHostPort(address, { allowHostname: true, keywords: [] });
-  if (!parsed.ok) return { ok: false, reason: `not an IPv4 ADDRESS:PORT or HOST:PORT (${parsed.reason})` };
-  return { ok: true, host: parsed.value.host, address };
+  if (!parsed.ok) return { ok: false, reason: `not an IPv4 ADDRESS:PORT, [IPv6 ADDRESS]:PORT or HOST:PORT (${parsed.reason})` };
+  return { ok: true, host: parsed.value.host, address: formatHostPort(parsed.value.host, parsed.value.port) };
 }
 
 export class UpstreamReader {

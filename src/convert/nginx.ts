@@ -5,10 +5,12 @@
 // with no tsvip meaning are findings with their file:line.
 import { MAX_DURATION_MS, formatDuration } from '../config/duration.js';
 import { isIpv4 } from '../net/address.js';
+import { canonicalIpv6 } from '../net/ipv6-bytes.js';
 import { safeName, where, type Finding, type SourceLine } from './findings.js';
 import { nginxTimeMs, type NginxDirective } from './nginx-syntax.js';
 import { mainContextReason, nginxReason } from './nginx-terms.js';
 import { UpstreamReader, backendAddress, type BackendPool } from './nginx-upstream.js';
+import { addressPort, isVip, joinDualStack, type ListenerDraft } from './listeners.js';
 import type { Fields, LoadBalancerDraft } from './drafts.js';
 
 interface Located<T> {
@@ -22,12 +24,6 @@ interface ProxySettings {
   idleMs?: Located<number>;
   nextUpstream?: Located<boolean>;
   tries?: Located<number>;
-}
-
-interface Bind {
-  bind: string;
-  port: number;
-  note: string | undefined;
 }
 
 const SECOND = 1000;
@@ -126,7 +122,13 @@ export class NginxConverter {
       return [];
     }
     const pool = this.pool(pass, upstream);
-    const binds = listens.flatMap((l) => this.listen(l));
+    const ipv6Only = new Set<ListenerDraft>();
+    const listeners = listens.flatMap((l) => this.listen(l, ipv6Only));
+    // nginx's `listen 6443; listen [::]:6443;` served both families with two sockets; tsvip's [::] is one.
+    const binds = joinDualStack(listeners, (ipv4, both) => this.report(ipv4.at, `listen ${ipv4.bind} (${context}): joined into ${both.bind} (${where(both.at)}), tsvip's dual-stack listener, which serves both families as the two listens did`));
+    for (const b of binds) {
+      if (ipv6Only.has(b)) this.report(b.at, `listen [::]:${b.port} (${context}): nginx listens on IPv6 only there (ipv6only=on, its default); tsvip's [::]:${b.port} is dual-stack and takes IPv4 clients too`);
+    }
     if (pool === undefined) return [];
     if (pool.backends.length === 0) {
       this.report(pool.source, `${pool.label}: no usable server: not converted`);
@@ -188,7 +190,8 @@ export class NginxConverter {
     };
   }
 
-  private listen(l: NginxDirective): Bind[] {
+  /** One `listen`: nginx's `PORT` and `*:PORT` are every IPv4 address; `[::]:PORT` is IPv6 only unless ipv6only=off. */
+  private listen(l: NginxDirective, ipv6Only: Set<ListenerDraft>): ListenerDraft[] {
     const [, spec = '', ...params] = l.words;
     const skipping = params.find((p) => p === 'udp' || p === 'ssl' || p === 'proxy_protocol');
     if (skipping !== undefined) {
@@ -200,18 +203,26 @@ export class NginxConverter {
       this.report(l, `listen ${l.words.slice(1).join(' ')}: ${why[skipping] ?? ''}: skipped`);
       return [];
     }
-    if (params.length > 0) this.report(l, `listen ${spec} ${params.join(' ')}: listen options are not supported (${params.join(' ')} left out)`);
+    const ipv6onlyParam = params.find((p) => p.startsWith('ipv6only='));
+    const others = params.filter((p) => p !== ipv6onlyParam);
+    if (others.length > 0) this.report(l, `listen ${spec} ${params.join(' ')}: listen options are not supported (${others.join(' ')} left out)`);
     const portOnly = /^\d+$/.test(spec);
     const colon = spec.lastIndexOf(':');
-    const host = portOnly ? '*' : spec.slice(0, colon);
+    const hostText = portOnly ? '*' : spec.slice(0, colon);
     const portText = portOnly ? spec : spec.slice(colon + 1);
-    if ((!portOnly && colon < 0) || !/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535 || (host !== '*' && !isIpv4(host))) {
-      this.report(l, `listen ${spec}: only PORT, *:PORT or IPv4ADDRESS:PORT is supported (no IPv6, host names, port ranges or unix sockets): skipped`);
+    const bracketed = /^\[(.*)\]$/.exec(hostText)?.[1];
+    const host = hostText === '*' ? '0.0.0.0' : bracketed !== undefined ? canonicalIpv6(bracketed) : isIpv4(hostText) ? hostText : null;
+    if ((!portOnly && colon < 0) || !/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535 || host === null) {
+      this.report(l, `listen ${spec}: only PORT, *:PORT, IPv4ADDRESS:PORT or [IPv6ADDRESS]:PORT is supported (no host names, port ranges or unix sockets): skipped`);
       return [];
     }
     const port = Number(portText);
-    if (this.vipAddresses.has(host)) return [{ bind: `vip:${port}`, port, note: `listen ${spec} (${where(l)}) is the VIP: tsvip listens there only while MASTER` }];
-    return [{ bind: `${host === '*' ? '0.0.0.0' : host}:${port}`, port, note: undefined }];
+    if (isVip(this.vipAddresses, host)) return [{ bind: `vip:${port}`, port, note: `listen ${spec} (${where(l)}) is the VIP: tsvip listens there only while MASTER`, at: l }];
+    if (host !== '::') return [{ bind: addressPort(host, port), port, note: undefined, at: l }];
+    const dual = ipv6onlyParam === 'ipv6only=off';
+    const listener: ListenerDraft = { bind: `[::]:${port}`, port, note: dual ? undefined : `listen ${spec} (${where(l)}) took IPv6 clients only (nginx's ipv6only=on); tsvip's [::] takes both families`, at: l };
+    if (!dual) ipv6Only.add(listener);
+    return [listener];
   }
 
   /** nginx retries the next upstream server on a failed connect (proxy_next_upstream on, the default). */

@@ -36,6 +36,12 @@ describe('tsvip convert', () => {
     await convertThenCheck(['--keepalived', `${kubeadm}/keepalived.conf`, '--haproxy', `${kubeadm}/haproxy.cfg`], 'kubeadm.yaml');
   });
 
+  test('the published IPv6 configs (kubespray with ipv6_stack, OpenShift dual-stack IPv6-primary) pass tsvip check too', async () => {
+    await convertThenCheck(['--haproxy', `${fixtures}/kubespray-ipv6/haproxy.cfg`], 'kubespray-ipv6-haproxy.yaml');
+    await convertThenCheck(['--nginx', `${fixtures}/kubespray-ipv6/nginx.conf`], 'kubespray-ipv6-nginx.yaml');
+    await convertThenCheck(['--keepalived', `${fixtures}/openshift-ipv6-primary/keepalived.conf`, '--haproxy', `${fixtures}/openshift-ipv6-primary/haproxy.cfg`], 'openshift-ipv6.yaml');
+  });
+
   test('sealos-style (with an include) and kubespray outputs pass tsvip check too', async () => {
     await convertThenCheck(['--keepalived', `${sealos}/keepalived.conf`, '--haproxy', `${sealos}/haproxy.cfg`], 'sealos.yaml');
     await convertThenCheck(['--haproxy', 'test/fixtures/convert/kubespray/haproxy.cfg'], 'kubespray.yaml');

@@ -28,7 +28,7 @@ function pod(env: [string, string][], args = ['manager']): string {
 const envLine = (n: number): number => 9 + 2 * n;
 
 describe('kube-vip features tsvip has not', () => {
-  test('Services and the IPVS load balancer are listed; BGP off is only named; the IPv6 prefix is dropped; vip_arpRate refreshes ARP', () => {
+  test('Services and the IPVS load balancer are listed; BGP off is only named; vip_subnet gives the IPv4 VIP its prefix; vip_arpRate refreshes ARP', () => {
     const m = file(
       'services.yaml',
       pod([
@@ -46,7 +46,7 @@ describe('kube-vip features tsvip has not', () => {
     );
     const { config, yaml, stderr } = convertFixture({ kubeVip: m });
     expect(config.vrrp[0]).toMatchObject({ interface: 'eth1', vrid: 50, vips: ['10.0.0.50/24'], garp: { refresh: 5000 }, track: [] });
-    expect(findingAt(stderr, `${m}:${envLine(2)}`)).toContain('the IPv6 part (128) is left out');
+    expect(stderr.some((l) => l.startsWith(`${m}:${envLine(2)}:`))).toBe(false);
     expect(findingAt(stderr, `${m}:${envLine(4)}`)).toContain('svc_enable=true: Services of type LoadBalancer are not supported');
     const ipvs = "kube-vip's control-plane load balancer of the static-pod era (lb_enable; 0.1.x's config.yaml load balancer was a user-space proxy, converted from that file) is IPVS in the kernel with its backends (the control-plane nodes) taken from Kubernetes";
     expect(findingAt(stderr, `${m}:${envLine(5)}`)).toContain(`lb_enable=true: not translated: ${ipvs}`);
@@ -76,7 +76,7 @@ describe('kube-vip features tsvip has not', () => {
     const cases: [string, [string, string][], string][] = [
       ['lo.yaml', [['vip_interface', 'lo'], ['address', '10.0.0.50'], ['bgp_enable', 'true']], 'interface lo: kube-vip put the VIP on lo for BGP to announce'],
       ['cp-off.yaml', [['vip_interface', 'eth0'], ['address', '10.0.0.50'], ['cp_enable', 'false']], 'control plane off (cp_enable false)'],
-      ['dns.yaml', [['vip_interface', 'eth0'], ['address', 'api.example.com']], 'not an IPv4 address (kube-vip resolves a DNS name at start-up'],
+      ['dns.yaml', [['vip_interface', 'eth0'], ['address', 'api.example.com']], 'not an IPv4 or IPv6 address, nor both comma-separated (kube-vip resolves a DNS name at start-up'],
     ];
     for (const [name, env, reason] of cases) {
       const m = file(name, pod(env));

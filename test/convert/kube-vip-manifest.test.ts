@@ -45,7 +45,7 @@ describe("kube-vip's static pod manifest", () => {
     expect(stderr).toEqual([
       `${kubeVip}:2: kind Pod: the Pod itself (image, capabilities, volumes, hostNetwork) is not translated: tsvip manifest pod -c vip.yaml prints tsvip's own static pod`,
       `${kubeVip}:16: vip_nodename (valueFrom): not needed: VRRP tells hosts apart by their addresses`,
-      `${kubeVip}:24: dns_mode=first: not needed: the VIP is converted as an IPv4 address`,
+      `${kubeVip}:24: dns_mode=first: not needed: the VIP is converted as the address itself`,
       `${kubeVip}:28: cp_namespace=kube-system: not needed: tsvip elects with VRRP on the LAN, without a Lease object in Kubernetes`,
       `${kubeVip}:32: vip_leasename=plndr-cp-lock: not needed: tsvip elects with VRRP on the LAN, without a Lease object in Kubernetes`,
       `${kubeVip}:42: prometheus_server=:2112: not translated: tsvip serves /metrics at status.listen (default 127.0.0.1:9901); set status.listen to scrape it from elsewhere`,

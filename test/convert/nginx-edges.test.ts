@@ -18,7 +18,7 @@ function file(name: string, text: string): string {
 }
 
 describe('listen and proxy_pass shapes', () => {
-  test('udp, ssl, proxy_protocol and IPv6 listens are skipped with the reason; a bare port binds 0.0.0.0; options are listed', () => {
+  test('udp, ssl and proxy_protocol listens are skipped with the reason; a bare port and its [::] twin are one dual-stack listener; options are listed', () => {
     const n = file(
       'listen.conf',
       [
@@ -37,9 +37,12 @@ describe('listen and proxy_pass shapes', () => {
     );
     const { config, stderr } = convertFixture({ nginx: n });
     expect(config.loadBalancers).toHaveLength(1);
-    expect(config.loadBalancers[0]).toMatchObject({ name: '10.0.0.1-6443', bind: '0.0.0.0:6443', backends: [{ name: '10.0.0.1', address: '10.0.0.1:6443' }], healthCheck: { type: 'tcp' } });
-    expect(findingAt(stderr, `${n}:3`)).toContain('listen options are not supported (reuseport backlog=512 left out)');
-    expect(findingAt(stderr, `${n}:4`)).toContain('no IPv6');
+    expect(config.loadBalancers[0]).toMatchObject({ name: '10.0.0.1-6443', bind: '[::]:6443', backends: [{ name: '10.0.0.1', address: '10.0.0.1:6443' }], healthCheck: { type: 'tcp' } });
+    const line3 = stderr.filter((l) => l.startsWith(`${n}:3: `));
+    expect(line3).toHaveLength(2);
+    expect(line3[0]).toContain('listen options are not supported (reuseport backlog=512 left out)');
+    expect(line3[1]).toContain(`listen 0.0.0.0:6443 (stream server at ${n}:2): joined into [::]:6443 (${n}:4), tsvip's dual-stack listener, which serves both families as the two listens did`);
+    expect(stderr.some((l) => l.startsWith(`${n}:4: `))).toBe(false);
     expect(findingAt(stderr, `${n}:5`)).toContain('TLS termination is not supported');
     expect(findingAt(stderr, `${n}:6`)).toContain('UDP is not supported');
     expect(findingAt(stderr, `${n}:7`)).toContain('PROXY protocol');

@@ -46,10 +46,10 @@ describe('OpenShift-style dual-stack: a sync group holds the health checks, hapr
     expect(findingAt(stderr, `${keepalived}:19`)).toContain('becomes a backends tracker on "main"');
   });
 
-  test('the v4v6 listener is the IPv4 listener, with a comment and a line; check-ssl verify none is an https check', () => {
-    expect(config.loadBalancers[0]).toMatchObject({ name: 'main', bind: '0.0.0.0:9445', retries: 3, idleTimeout: 86_400_000, healthCheck: { type: 'https', path: '/readyz', insecureSkipVerify: true, interval: 1000, rise: 3, fall: 2 } });
-    expect(findingAt(stderr, `${haproxy}:19`)).toBe(`${haproxy}:19: bind :::9445: IPv6 and IPv4 listener: written as 0.0.0.0:9445 (IPv4 only; IPv6 clients are not served)`);
-    expect(yaml).toContain(`bind: 0.0.0.0:9445 # bind :::9445 v4v6 (${haproxy}:19) listened on IPv6 and IPv4`);
+  test('the v4v6 listener is the dual-stack [::] listener, with a comment; check-ssl verify none is an https check', () => {
+    expect(config.loadBalancers[0]).toMatchObject({ name: 'main', bind: '[::]:9445', retries: 3, idleTimeout: 86_400_000, healthCheck: { type: 'https', path: '/readyz', insecureSkipVerify: true, interval: 1000, rise: 3, fall: 2 } });
+    expect(stderr.some((line) => line.startsWith(`${haproxy}:19:`))).toBe(false);
+    expect(yaml).toContain(`bind: "[::]:9445" # bind :::9445 v4v6 (${haproxy}:19): both families, as tsvip's [::]`);
     expect(findingAt(stderr, `${haproxy}:22`)).toContain('listen health_check_http_url (lines 22-26): a monitor page is not translated');
   });
 });
