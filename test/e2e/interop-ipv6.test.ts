@@ -3,8 +3,10 @@
 // (test/lab/frr.ts). In both roles the two sides agree on one master: one host holds the VIP, and each
 // side's own account (tsvip's log, keepalived's log, FRR's `show vrrp`) says the same. When the master
 // dies the other side takes over and the client's neighbour entry for the VIP follows its unsolicited
-// NA; when tsvip returns with the higher priority it preempts. The bridge snoops multicast, so ff02::12
-// reaches only the hosts that joined it. No timing assertions; the limits only catch hangs.
+// NA; when tsvip returns with the higher priority it preempts. A tsvip master stopped with SIGTERM
+// sends priority 0, which the other's own log shows it heard, and leaves it the only holder. The bridge
+// snoops multicast, so ff02::12 reaches only the hosts that joined it. No timing assertions; the
+// limits only catch hangs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +37,8 @@ interface OtherRouter {
   /** Its state now, as it reports it. */
   role(): Promise<Role>;
   holdsVip(): Promise<boolean>;
+  /** Its log says it heard a priority-0 advert from `source` (the link-local tsvip sends from). */
+  heardPriorityZero(source: string): boolean;
   /** The master dies: see each flavour for how, and what it leaves behind. */
   die(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +69,11 @@ const FLAVOURS: Flavour[] = [
         },
         role: () => Promise.resolve(roles().at(-1) ?? 'initialize'),
         holdsVip: async () => (await lab.addresses6(host)).some((entry) => entry.address === VIP),
+        // keepalived's detailed log (-D, on stderr) names no sender: the group has one other router.
+        heardPriorityZero: () => {
+          const { stdout, stderr } = keepalived.process.output();
+          return (stdout + stderr).includes('(VI_6) Backup received priority 0 advertisement');
+        },
         die: async () => {
           await keepalived.stop('SIGKILL');
         },
@@ -93,6 +102,7 @@ const FLAVOURS: Flavour[] = [
         },
         role: async () => (await frr.status()).toLowerCase() as Role,
         holdsVip: () => frr.holdsVips(),
+        heardPriorityZero: (source) => frr.advertsReceived().some((advert) => advert.source === source && advert.priority === 0),
         die: async () => {
           await frr.stopVrrpd('SIGTERM');
         },
@@ -230,5 +240,23 @@ describe.each(FLAVOURS)('tsvip and $title in one IPv6 group', { timeout: 120_000
     expect(await other.role()).toBe('backup');
     await waitForSoleHolder(h1, h1);
     await waitForClientToFollow(lab(), client, h1.mac, "tsvip's host");
+  });
+
+  test('tsvip master stops with SIGTERM: its priority-0 advert is heard, it gives the VIP up, and the other is the only holder', async () => {
+    const [h1, h2, client] = [lab().host(1), lab().host(2), lab().host(3)];
+    const tsvip = startOwnTsvip(h1, 150);
+    await tsvip.waitForState('master');
+    other = await flavour.start(lab(), h2, 100, workDir);
+    await other.waitForRole('backup');
+    await waitForAdverts(lab(), h1, 'advertsSent', 5);
+    expect(await clientResolvesVip(lab(), client)).toBe(h1.mac);
+    expect(other.heardPriorityZero(lab().linkLocal(h1))).toBe(false);
+
+    tsvip.kill('SIGTERM');
+    expect(await tsvip.exited).toEqual({ code: 0, signal: null });
+    await other.waitForRole('master');
+    expect(other.heardPriorityZero(lab().linkLocal(h1))).toBe(true);
+    await waitForSoleHolder(h1, h2);
+    await waitForClientToFollow(lab(), client, other.vipMac, 'the other router');
   });
 });

@@ -7,7 +7,8 @@ const spec: VrrpdSpec = { interface: 'eth0', vrid: 51, priority: 150, advertInte
 
 describe('vrrpdConfig', () => {
   test('one IPv6 VRRPv3 router on the interface, the interval in milliseconds, preempt left at its default unless turned off', () => {
-    expect(vrrpdConfig(spec).split('\n').slice(1)).toEqual([
+    expect(vrrpdConfig(spec).split('\n').slice(2)).toEqual([
+      'debug vrrp protocol',
       'interface eth0',
       ' vrrp 51 version 3',
       ' vrrp 51 priority 150',

@@ -6,14 +6,16 @@
 // VIPs, and it only toggles that macvlan's `protodown`: off while Master, on (no carrier: the addresses
 // stay listed but the link is down) in Backup and Initialize. So on an FRR host "holds the VIP" means the
 // VIP is on the macvlan and the macvlan has carrier. vrrpd sends from the macvlan's link-local, which must
-// not be the EUI-64 one of the vMAC (addrgenmode random, as FRR's manual says). Its adverts leave through
-// eth0 with the vMAC as source, so a client's neighbour entry for the VIP points to the vMAC.
+// not be the EUI-64 one of the vMAC (addrgenmode random, as FRR's manual says). The VIP answers from the
+// macvlan, so a client's neighbour entry for it points to the vMAC, not to the host's MAC.
 //
 // zebra and vrrpd run from /usr/lib/frr with their config, pid files and sockets in a private directory
 // (not the system service; /etc/frr is neither read for the daemons' config nor changed), each in a
 // process group of its own. They drop to FRR's own user (frr, which the package creates; root is refused
-// for not being in the frrvty group), so that directory is given to it. Ended by SIGTERM, vrrpd 8.4 sets protodown on but sends no priority-0 advert
-// (test/fixtures/frr/README.md), so its backups take over after Master_Down_Interval.
+// for not being in the frrvty group), so that directory is given to it. vrrpd logs at debug level with
+// `debug vrrp protocol`, which shows every advert it accepts and its priority. Ended by SIGTERM, vrrpd
+// 8.4 sets protodown on but sends no priority-0 advert (test/fixtures/frr/README.md), so its backups
+// take over after Master_Down_Interval.
 import { chmod, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabUsageError } from '../../src/lab/errors.js';
@@ -47,6 +49,8 @@ export function vrrpdConfig(spec: VrrpdSpec): string {
   const v = `vrrp ${spec.vrid}`;
   return [
     '! Written by test/lab/frr.ts: one IPv6 virtual router, vrrpd defaults for everything else.',
+    '! The protocol debug log shows each advert received, priority included (advertsReceived()).',
+    'debug vrrp protocol',
     `interface ${spec.interface}`,
     ` ${v} version 3`,
     ` ${v} priority ${spec.priority}`,
@@ -117,6 +121,14 @@ export interface FrrTransition {
   readonly to: FrrStatus;
 }
 
+export interface FrrAdvertReceived {
+  /** Date.now() when the log line arrived. */
+  readonly atMs: number;
+  /** The sender's address: a link-local in multicast mode. */
+  readonly source: string;
+  readonly priority: number;
+}
+
 export interface FrrHandle {
   readonly host: LabHost;
   readonly spec: VrrpdSpec;
@@ -125,6 +137,8 @@ export interface FrrHandle {
   readonly virtualMac: string;
   /** The IPv6 router's transitions from vrrpd's log ("[VRID 51] [IPv6] Backup -> Master"), in order. */
   transitions(): readonly FrrTransition[];
+  /** Every advert of this VRID that vrrpd accepted as well formed, from its protocol debug log. */
+  advertsReceived(): readonly FrrAdvertReceived[];
   /** Resolves at the first transition to `status` (also one already seen); rejects after timeoutMs. */
   waitForStatus(status: FrrStatus, options: { readonly timeoutMs: number }): Promise<FrrTransition>;
   /** The IPv6 router's status as vrrpd itself reports it (`show vrrp json` through vtysh). */
@@ -146,6 +160,8 @@ export interface StartFrrOptions {
 }
 
 const transitionPattern = /\[VRID (\d+)\] \[IPv6\] (Initialize|Backup|Master) -> (Initialize|Backup|Master)/;
+/** `debug vrrp protocol`'s line for an advert that passed vrrpd's packet checks (8.4: one line, header fields after the source). */
+const advertPattern = /\[VRID (\d+)\] \[IPv6\] Received VRRP Advertisement from (\S+): version 3, type 1 \(ADVERTISEMENT\), vrid \d+, priority (\d+),/;
 const zebraSocketTimeoutMs = 10_000;
 
 export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options: StartFrrOptions): Promise<FrrHandle> {
@@ -162,7 +178,7 @@ export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options
   await addMacvlan(lab, host, { parent: spec.interface, macvlan, mac: virtualMac, vips: spec.vips });
 
   const zserv = join(dir, 'zserv.api');
-  const common = ['-z', zserv, '--vty_socket', dir, '--log', 'stdout', '--log-level', 'info'];
+  const common = ['-z', zserv, '--vty_socket', dir, '--log', 'stdout', '--log-level', 'debug'];
   const groups: DaemonGroup[] = [];
   const zebra = spawnDaemonGroup(lab, host, [frr.zebra, '-f', join(dir, 'zebra.conf'), '-i', join(dir, 'zebra.pid'), ...common]);
   groups.push(zebra);
@@ -173,7 +189,10 @@ export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options
 
   const transitions: FrrTransition[] = [];
   const waiters = new Waiters();
+  const received: FrrAdvertReceived[] = [];
   onLines(vrrpd.process.child.stdout, (line) => {
+    const advert = advertPattern.exec(line);
+    if (advert !== null && Number(advert[1]) === spec.vrid) received.push({ atMs: Date.now(), source: advert[2] ?? '', priority: Number(advert[3]) });
     const match = transitionPattern.exec(line);
     if (match === null || Number(match[1]) !== spec.vrid) return;
     transitions.push({ atMs: Date.now(), from: match[2] as FrrStatus, to: match[3] as FrrStatus });
@@ -187,6 +206,7 @@ export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options
     macvlan,
     virtualMac,
     transitions: () => [...transitions],
+    advertsReceived: () => [...received],
     waitForStatus: (status, { timeoutMs }) =>
       waiters.waitFor(() => transitions.find((t) => t.to === status), {
         timeoutMs,
