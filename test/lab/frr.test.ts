@@ -1,7 +1,7 @@
 // The pure parts of test/lab/frr.ts: the vrrpd.conf it writes, the virtual MAC, and how it reads
-// `show vrrp json` (output captured from FRR 8.4.4's vrrpd in the lab).
+// `show vrrp json` and its log (output captured from FRR 8.4.4's vrrpd in the lab).
 import { describe, expect, test } from 'vitest';
-import { ipv6Status, ipv6VirtualMac, vrrpdConfig, type VrrpdSpec } from './frr.js';
+import { ipv6Status, ipv6VirtualMac, parseVrrpdLine, vrrpdConfig, type VrrpdSpec } from './frr.js';
 
 const spec: VrrpdSpec = { interface: 'eth0', vrid: 51, priority: 150, advertIntervalMs: 100, vips: ['2001:2::100'] };
 
@@ -45,5 +45,26 @@ describe('ipv6Status', () => {
   test('another VRID, or a status it does not know, is an error that shows the output', () => {
     expect(() => ipv6Status(shown('Master'), 52)).toThrow(/no IPv6 status for VRID 52 in \[/);
     expect(() => ipv6Status(shown('Mystery'), 51)).toThrow(/no IPv6 status for VRID 51/);
+  });
+});
+
+describe('parseVrrpdLine', () => {
+  const prefix = '2026/12/06 04:00:20 VRRP: ';
+
+  test("reads the IPv6 router's state changes and, with debug vrrp protocol, each advert it accepted", () => {
+    expect(parseVrrpdLine(`${prefix}[W23ZH-NY264] [CORE] [VRID 51] [IPv6] Master -> Backup`, 51)).toEqual({ kind: 'transition', from: 'Master', to: 'Backup' });
+    expect(
+      parseVrrpdLine(
+        `${prefix}[Z4BWX-E7EPM] [CORE] [VRID 51] [IPv6] Received VRRP Advertisement from fe80::c6ff:fe12:1: version 3, type 1 (ADVERTISEMENT), vrid 51, priority 0, #1 addresses, max adver int 10, checksum 548c`,
+        51,
+      ),
+    ).toEqual({ kind: 'advert', source: 'fe80::c6ff:fe12:1', priority: 0 });
+  });
+
+  test('ignores the IPv4 router, other VRIDs and every other line', () => {
+    expect(parseVrrpdLine(`${prefix}[W23ZH-NY264] [CORE] [VRID 51] [IPv4] Initialize -> Backup`, 51)).toBeUndefined();
+    expect(parseVrrpdLine(`${prefix}[W23ZH-NY264] [CORE] [VRID 52] [IPv6] Backup -> Master`, 51)).toBeUndefined();
+    expect(parseVrrpdLine(`${prefix}[P485H-A79BW] [CORE] [VRID 51] [IPv4] Refusing to start Virtual Router: No VRRP interface`, 51)).toBeUndefined();
+    expect(parseVrrpdLine(`${prefix}[TE0EM-RN6HQ] [CORE] [VRID 51] [IPv6] Received advertisement from fe80::c6ff:fe12:2 w/ priority 200; switching to Backup`, 51)).toBeUndefined();
   });
 });

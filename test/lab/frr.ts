@@ -159,9 +159,6 @@ export interface StartFrrOptions {
   readonly workDir: string;
 }
 
-const transitionPattern = /\[VRID (\d+)\] \[IPv6\] (Initialize|Backup|Master) -> (Initialize|Backup|Master)/;
-/** `debug vrrp protocol`'s line for an advert that passed vrrpd's packet checks (8.4: one line, header fields after the source). */
-const advertPattern = /\[VRID (\d+)\] \[IPv6\] Received VRRP Advertisement from (\S+): version 3, type 1 \(ADVERTISEMENT\), vrid \d+, priority (\d+),/;
 const zebraSocketTimeoutMs = 10_000;
 
 export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options: StartFrrOptions): Promise<FrrHandle> {
@@ -191,11 +188,10 @@ export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options
   const waiters = new Waiters();
   const received: FrrAdvertReceived[] = [];
   onLines(vrrpd.process.child.stdout, (line) => {
-    const advert = advertPattern.exec(line);
-    if (advert !== null && Number(advert[1]) === spec.vrid) received.push({ atMs: Date.now(), source: advert[2] ?? '', priority: Number(advert[3]) });
-    const match = transitionPattern.exec(line);
-    if (match === null || Number(match[1]) !== spec.vrid) return;
-    transitions.push({ atMs: Date.now(), from: match[2] as FrrStatus, to: match[3] as FrrStatus });
+    const event = parseVrrpdLine(line, spec.vrid);
+    if (event?.kind === 'advert') received.push({ atMs: Date.now(), source: event.source, priority: event.priority });
+    if (event?.kind !== 'transition') return;
+    transitions.push({ atMs: Date.now(), from: event.from, to: event.to });
     waiters.wake();
   });
 
@@ -232,6 +228,23 @@ export async function startFrr(lab: Lab, host: LabHost, spec: VrrpdSpec, options
       await lab.run(host, ['ip', 'link', 'del', macvlan]);
     },
   };
+}
+
+export type VrrpdLogEvent =
+  | { readonly kind: 'transition'; readonly from: FrrStatus; readonly to: FrrStatus }
+  | { readonly kind: 'advert'; readonly source: string; readonly priority: number };
+
+const transitionPattern = /\[VRID (\d+)\] \[IPv6\] (Initialize|Backup|Master) -> (Initialize|Backup|Master)$/;
+/** `debug vrrp protocol`'s line for an advert that passed vrrpd's packet checks (8.4: one line, header fields after the source). */
+const advertPattern = /\[VRID (\d+)\] \[IPv6\] Received VRRP Advertisement from (\S+): version 3, type 1 \(ADVERTISEMENT\), vrid \d+, priority (\d+),/;
+
+/** What one line of vrrpd 8.4's log says about the IPv6 router of `vrid`, when it is a state change or an advert received. */
+export function parseVrrpdLine(line: string, vrid: number): VrrpdLogEvent | undefined {
+  const transition = transitionPattern.exec(line);
+  if (transition !== null && Number(transition[1]) === vrid) return { kind: 'transition', from: transition[2] as FrrStatus, to: transition[3] as FrrStatus };
+  const advert = advertPattern.exec(line);
+  if (advert !== null && Number(advert[1]) === vrid) return { kind: 'advert', source: advert[2] ?? '', priority: Number(advert[3]) };
+  return undefined;
 }
 
 /** The IPv6 router's status in `show vrrp ... json`: an array of virtual routers, each with v4 and v6. */
