@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the system tools that tsvip's tests use are installed: iproute2 (`ip` for the namespace lab,
-# `ss` for socket options), ping, tcpdump (ARP and VRRP captures), keepalived and haproxy (interop and
-# side-by-side runs), curl (requests into the lab), openssl (test certificates), procps (`ps`), setpriv
-# (a sender without capabilities), nginx and wrk (the load balancer benchmark's backends and client),
-# systemd-analyze (checks the unit file), promtool (checks /metrics) and chromium (the status page test
-# drives it through playwright-core). A test that runs one of them says which package is missing
+# `ss` for socket options, `bridge` for the lab's multicast groups), ping, tcpdump (ARP and VRRP
+# captures), keepalived and haproxy (interop and side-by-side runs), frr (FRR's vrrpd in the IPv6
+# interop tests; its daemons live in /usr/lib/frr, off PATH, so its vtysh stands for the package), curl
+# (requests into the lab), openssl (test certificates), procps (`ps`), setpriv (a sender without
+# capabilities), nginx and wrk (the load balancer benchmark's backends and client), systemd-analyze
+# (checks the unit file), promtool (checks /metrics) and chromium (the status page test drives it
+# through playwright-core). A test that runs one of them says which package is missing
 # (test/lab/system-tools.ts).
 # Installs what is missing with apt-get (CI runs as root on Debian); silent when everything is there.
 set -euo pipefail
@@ -13,6 +15,7 @@ set -euo pipefail
 declare -A wanted=(
   [ip]=iproute2
   [ss]=iproute2
+  [bridge]=iproute2
   [ping]=iputils-ping
   [curl]=curl
   [openssl]=openssl
@@ -20,6 +23,7 @@ declare -A wanted=(
   [setpriv]=util-linux
   [tcpdump]=tcpdump
   [keepalived]=keepalived
+  [vtysh]=frr
   [haproxy]=haproxy
   [nginx]=nginx-light
   [wrk]=wrk
@@ -52,7 +56,7 @@ fi
 echo "install-system-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# keepalived's, haproxy's, nginx's and prometheus's packages would start their services; tests start their own copies.
+# keepalived's, haproxy's, nginx's, prometheus's and frr's packages would start their services; tests start their own copies.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d

@@ -14,6 +14,11 @@ export interface PreflightProbe {
   readonly uid: number | null;
   /** `ip -V`: fails with exit 127 when iproute2 is not installed. */
   readonly ipTool: ProbeStep;
+  /**
+   * `bridge -V`: iproute2's other tool, which Lab.bridgeGroups() runs; checked here so that a build
+   * that ships `ip` alone fails before a lab is made, not in the middle of a test.
+   */
+  readonly bridgeTool: ProbeStep;
   /** `ip netns add` then `ip netns del` of a probe name. */
   readonly netns: ProbeStep;
   readonly bridge: ProbeStep;
@@ -26,6 +31,9 @@ export function preflightProblems(probe: PreflightProbe): string[] {
   const asUid = probe.uid === null ? 'an unknown uid' : `uid ${probe.uid}`;
   if (probe.ipTool.outcome === 'failed') {
     problems.push(`lab: needs the \`ip\` command (Debian package iproute2) on PATH: ${firstLine(probe.ipTool.stderr)}`);
+  }
+  if (probe.bridgeTool.outcome === 'failed') {
+    problems.push(`lab: needs the \`bridge\` command (Debian package iproute2) on PATH: ${firstLine(probe.bridgeTool.stderr)}`);
   }
   if (probe.netns.outcome === 'failed') {
     problems.push(
@@ -48,15 +56,16 @@ export async function probeMachine(prefix: string): Promise<PreflightProbe> {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   const skipped: ProbeStep = { outcome: 'skipped' };
   const ipTool = await step(['ip', '-V']);
-  if (ipTool.outcome !== 'ok') return { uid, ipTool, netns: skipped, bridge: skipped, veth: skipped };
+  const bridgeTool = await step(['bridge', '-V']);
+  if (ipTool.outcome !== 'ok') return { uid, ipTool, bridgeTool, netns: skipped, bridge: skipped, veth: skipped };
 
   const probeNetns = `${prefix}-probe-${randomBytes(2).toString('hex')}`;
   const netns = await step(['ip', 'netns', 'add', probeNetns]);
-  if (netns.outcome !== 'ok') return { uid, ipTool, netns, bridge: skipped, veth: skipped };
+  if (netns.outcome !== 'ok') return { uid, ipTool, bridgeTool, netns, bridge: skipped, veth: skipped };
   try {
     const bridge = await step(['ip', '-n', probeNetns, 'link', 'add', 'probe-br', 'type', 'bridge']);
     const veth = await step(['ip', '-n', probeNetns, 'link', 'add', 'probe-a', 'type', 'veth', 'peer', 'name', 'probe-b']);
-    return { uid, ipTool, netns, bridge, veth };
+    return { uid, ipTool, bridgeTool, netns, bridge, veth };
   } finally {
     await runCommand(['ip', 'netns', 'del', probeNetns]);
   }

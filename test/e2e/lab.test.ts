@@ -112,7 +112,7 @@ describe('two labs at once', () => {
 });
 
 describe('preflight', () => {
-  const allOk: PreflightProbe = { uid: 0, ipTool: { outcome: 'ok' }, netns: { outcome: 'ok' }, bridge: { outcome: 'ok' }, veth: { outcome: 'ok' } };
+  const allOk: PreflightProbe = { uid: 0, ipTool: { outcome: 'ok' }, bridgeTool: { outcome: 'ok' }, netns: { outcome: 'ok' }, bridge: { outcome: 'ok' }, veth: { outcome: 'ok' } };
   const skipped = { outcome: 'skipped' } as const;
 
   test('finds nothing wrong when every probe works', () => {
@@ -132,8 +132,14 @@ describe('preflight', () => {
   });
 
   test('names iproute2 when there is no ip command', () => {
-    const probe: PreflightProbe = { uid: 0, ipTool: { outcome: 'failed', stderr: 'spawn ip ENOENT' }, netns: skipped, bridge: skipped, veth: skipped };
+    const probe: PreflightProbe = { uid: 0, ipTool: { outcome: 'failed', stderr: 'spawn ip ENOENT' }, bridgeTool: { outcome: 'ok' }, netns: skipped, bridge: skipped, veth: skipped };
     expect(preflightProblems(probe)).toEqual(['lab: needs the `ip` command (Debian package iproute2) on PATH: spawn ip ENOENT']);
+  });
+
+  test('names iproute2 when there is no bridge command (Lab.bridgeGroups runs it)', () => {
+    expect(preflightProblems({ ...allOk, bridgeTool: { outcome: 'failed', stderr: 'spawn bridge ENOENT' } })).toEqual([
+      'lab: needs the `bridge` command (Debian package iproute2) on PATH: spawn bridge ENOENT',
+    ]);
   });
 
   test('names the bridge and veth kernel modules when they are missing', () => {

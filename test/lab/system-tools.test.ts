@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { requireFrr } from './frr.js';
 import { requireKeepalived } from './keepalived.js';
 import { requireTool, toolVersion } from './system-tools.js';
 
@@ -30,6 +31,11 @@ describe('requireTool', () => {
     );
   });
 
+  test("a tool off PATH is found in the directories it is told to look in too (FRR's daemons in /usr/lib/frr)", () => {
+    const dir = fakeTool('tsvip-fake-daemon', 'x');
+    expect(requireTool('tsvip-fake-daemon', 'fake', { alsoIn: [dir] })).toBe(join(dir, 'tsvip-fake-daemon'));
+  });
+
   test('a tool on PATH is found by its absolute path', () => {
     const dir = fakeTool('tsvip-fake-tool', 'x');
     vi.stubEnv('PATH', `${dir}:${process.env['PATH'] ?? ''}`);
@@ -53,5 +59,23 @@ describe('requireKeepalived', () => {
 
   test("this machine's keepalived is 2.2, as the interop tests need", () => {
     expect(requireKeepalived()).toBe(requireTool('keepalived', 'keepalived'));
+  });
+});
+
+describe('requireFrr', () => {
+  test('a missing daemon is an error naming it and the package frr', () => {
+    const dir = fakeTool('zebra', 'zebra version 8.4.4');
+    expect(() => requireFrr({ daemonDirectory: dir })).toThrow('this test needs `vrrpd` (Debian package frr): apt-get install frr, or run scripts/install-system-deps.sh');
+  });
+
+  test('vrrpd of another version than 8.4 is an error naming the version the tests rely on and the one found', () => {
+    const dir = fakeTool('zebra', 'zebra version 10.2.1');
+    writeFileSync(join(dir, 'vrrpd'), "#!/bin/sh\necho 'vrrpd version 10.2.1'\n");
+    chmodSync(join(dir, 'vrrpd'), 0o755);
+    expect(() => requireFrr({ daemonDirectory: dir })).toThrow(`this test relies on FRR vrrpd 8.4's behaviour (Debian 12's package frr, 8.4.4): \`${join(dir, 'vrrpd')} --version\` says 10.2.1`);
+  });
+
+  test("this machine's FRR is 8.4, as the interop tests need", () => {
+    expect(requireFrr().vrrpd).toBe(requireTool('vrrpd', 'frr', { alsoIn: ['/usr/lib/frr'] }));
   });
 });

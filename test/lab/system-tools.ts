@@ -4,9 +4,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** The absolute path of `command` on PATH (or in the sbin directories), or an error naming the package. */
-export function requireTool(command: string, debianPackage: string): string {
-  const directories = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin'];
+/**
+ * The absolute path of `command` on PATH (or in the sbin directories, or in `alsoIn`: FRR's daemons
+ * live in /usr/lib/frr), or an error naming the package.
+ */
+export function requireTool(command: string, debianPackage: string, options: { readonly alsoIn?: readonly string[] } = {}): string {
+  const directories = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', ...(options.alsoIn ?? [])];
   for (const directory of directories.filter((entry) => entry !== '')) {
     const candidate = join(directory, command);
     try {
