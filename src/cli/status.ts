@@ -4,6 +4,7 @@
 // and status.auth from the daemon's own vip.yaml, as an operator on the host would. Exit 0 when a
 // daemon answered, 1 when none did, it refused or the config is invalid, 2 for a URL that is not one.
 import type { Config } from '../config/schema.js';
+import { formatHostPort, parseHostPort } from '../net/host-port.js';
 import { readStatusPassword } from '../status/basic-auth.js';
 import type { StatusSnapshot } from '../status/snapshot.js';
 import { loadForCommand } from './load-for-command.js';
@@ -24,15 +25,26 @@ export interface StatusCommandOptions {
   json: boolean;
 }
 
-/** The URL of a config's status server: a wildcard listen address is asked on loopback. */
+/** Where to ask a server listening on a wildcard address: loopback of the same family. */
+const WILDCARD_LOOPBACK: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' };
+
+/** The URL of a config's status server (an IPv6 host in brackets): a wildcard listen address is asked on loopback. */
+export function statusUrlOf(listen: string): string {
+  const parsed = parseHostPort(listen, { allowHostname: false, keywords: [] });
+  // A config that loaded has a valid status.listen; the text as it is makes the best message otherwise.
+  if (!parsed.ok) return `http://${listen}`;
+  const { host, port } = parsed.value;
+  return `http://${formatHostPort(WILDCARD_LOOPBACK[host] ?? host, port)}`;
+}
+
 function urlFromConfig(config: Config): { url: string; authorization: string | null; problem: string | null } {
-  const listen = config.status.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:');
+  const url = statusUrlOf(config.status.listen);
   const auth = config.status.auth;
-  if (auth === undefined) return { url: `http://${listen}`, authorization: null, problem: null };
+  if (auth === undefined) return { url, authorization: null, problem: null };
   try {
-    return { url: `http://${listen}`, authorization: basicAuthorization(auth.user, readStatusPassword(auth)), problem: null };
+    return { url, authorization: basicAuthorization(auth.user, readStatusPassword(auth)), problem: null };
   } catch (error) {
-    return { url: `http://${listen}`, authorization: null, problem: (error as Error).message };
+    return { url, authorization: null, problem: (error as Error).message };
   }
 }
 

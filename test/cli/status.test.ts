@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { loadStatusCredentials } from '../../src/status/basic-auth.js';
 import { startStatusServer, type StatusServer } from '../../src/status/server.js';
-import { sampleSnapshot } from '../status/sample-snapshot.js';
+import { dualStackSnapshot, sampleSnapshot } from '../status/sample-snapshot.js';
 import { runTsvip } from './run-cli.js';
 import { freePort } from '../free-port.js';
 
@@ -101,5 +101,41 @@ describe('tsvip status', () => {
     expect(broken.stderr).toMatch(/broken\.yaml:2:\d+ status\.listen: /);
     const both = await runTsvip(['status', '-c', join(dir, 'broken.yaml'), '--url', 'http://127.0.0.1:9901']);
     expect(both).toMatchObject({ code: 2, stderr: 'tsvip status: give --url or -c, not both\n' });
+  });
+});
+
+describe('tsvip status over IPv6 (status.listen "[::1]:9901")', () => {
+  let server: StatusServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tsvip-status-cli6-'));
+    server = await startStatusServer({ listen: { host: '::1', port: 0 }, logger, ready: () => true, snapshot: dualStackSnapshot, credentials: () => null });
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('--url http://[::1]:PORT: the IPv6 instance with its link-local own and master addresses, IPv6 VIPs and [address]:port', async () => {
+    const result = await runTsvip(['status', '--url', `http://[::1]:${server.address.port}`]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('tsvip 0.1.0 on master1 (10.0.0.51, fe80::c6ff:fe12:1), pid 4242, up 1 h 5 min, ready');
+    expect(lines).toContainEqual(expect.stringMatching(/^VI_1 +MASTER +150 +10\.0\.0\.51 +10\.0\.0\.50\/24 +1 h 4 min/));
+    expect(lines).toContainEqual(expect.stringMatching(/^VI_6 +BACKUP +100 +fe80::c6ff:fe12:2 +2001:db8::50\/128 +1 h 4 min +0\/2950 +0 +1$/));
+    expect(lines).toContainEqual('load balancer apiserver6: UP, bind [::]:8443, listening on [::]:8443, roundrobin, 2 of 3 backends up');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}master2 +\[2001:db8::52\]:6443 +DOWN /));
+  });
+
+  test('-c with a "[::]:PORT" listen asks [::1], and says so when nothing answers', async () => {
+    const config = (listen: string): string => `loadBalancers:\n  - name: api\n    bind: 127.0.0.1:18443\n    backends: [{ name: a, address: 127.0.0.1:6443 }]\nstatus:\n  listen: "${listen}"\n`;
+    await writeFile(join(dir, 'wildcard.yaml'), config(`[::]:${server.address.port}`));
+    const answered = await runTsvip(['status', '-c', join(dir, 'wildcard.yaml')]);
+    expect(answered).toMatchObject({ code: 0, stderr: '' });
+    expect(answered.stdout).toContain('VI_6');
+    const port = await freePort();
+    await writeFile(join(dir, 'nobody.yaml'), config(`[0:0::0]:${port}`));
+    const nobody = await runTsvip(['status', '-c', join(dir, 'nobody.yaml')]);
+    expect(nobody).toMatchObject({ code: 1, stderr: `tsvip status: no tsvip answers at http://[::1]:${port} (ECONNREFUSED). Is it running, and is status.listen this address? Give it with --url.\n` });
   });
 });

@@ -73,3 +73,43 @@ export function sampleSnapshot(): StatusSnapshot {
     ],
   };
 }
+
+/**
+ * The same host dual-stack: beside VI_1, an IPv6 instance with the same VRID (a different router) in
+ * multicast mode, so its own address is the interface's link-local and the master is another host's
+ * link-local; a load balancer on [::]:8443 (dual-stack) to IPv6 backends.
+ */
+export function dualStackSnapshot(): StatusSnapshot {
+  const sample = sampleSnapshot();
+  const ipv4 = sample.instances[0];
+  const balancer = sample.loadBalancers[0];
+  if (ipv4 === undefined || balancer === undefined) throw new Error('sampleSnapshot has an instance and a load balancer');
+  return {
+    ...sample,
+    instances: [
+      ipv4,
+      {
+        ...ipv4,
+        name: 'VI_6',
+        version: 3,
+        state: 'backup',
+        priority: 100,
+        configuredPriority: 100,
+        ownAddress: 'fe80::c6ff:fe12:1',
+        masterAddress: 'fe80::c6ff:fe12:2',
+        vips: ['2001:db8::50/128'],
+        trackers: [],
+        counters: { advertsSent: 0, advertsReceived: 2950, garpSent: 0, transitions: 1, drops: {} },
+      },
+    ],
+    loadBalancers: [
+      {
+        ...balancer,
+        name: 'apiserver6',
+        bind: '[::]:8443',
+        listening: ['[::]:8443'],
+        backends: balancer.backends.map((backend, i) => ({ ...backend, address: `[2001:db8::5${i + 1}]:6443` })),
+      },
+    ],
+  };
+}

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { loadStatusCredentials, type StatusCredentials } from '../../src/status/basic-auth.js';
 import { startStatusServer, type StatusServer } from '../../src/status/server.js';
 import { REDACTED, redactConfig, type StatusSnapshot } from '../../src/status/snapshot.js';
-import { exampleConfig, sampleSnapshot } from './sample-snapshot.js';
+import { dualStackSnapshot, exampleConfig, sampleSnapshot } from './sample-snapshot.js';
 import { promtoolCheckMetrics } from './promtool.js';
 
 const logger = pino({ level: 'silent' });
@@ -60,6 +60,24 @@ describe('status server probes', () => {
       });
     } finally {
       await first.server.close();
+    }
+  });
+});
+
+describe('status server on IPv6 (status.listen "[::1]:9901")', () => {
+  test('answers at http://[::1]:PORT, only there; a port in use names the address in brackets', async () => {
+    const server = await startStatusServer({ listen: { host: '::1', port: 0 }, logger, ready: () => true, snapshot: sampleSnapshot, credentials: () => null });
+    try {
+      expect(server.address.host).toBe('::1');
+      const { port } = server.address;
+      expect((await fetch(`http://[::1]:${port}/healthz`)).status).toBe(200);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      await expect(startStatusServer({ listen: { host: '::1', port }, logger, ready: () => true, snapshot: sampleSnapshot, credentials: () => null })).rejects.toMatchObject({
+        code: 'ERR_STATUS_BIND',
+        message: `status server: cannot listen on [::1]:${port}: EADDRINUSE`,
+      });
+    } finally {
+      await server.close();
     }
   });
 });
@@ -153,6 +171,25 @@ describe('/metrics', () => {
   test('passes promtool check metrics', async () => {
     const text = await (await fetch(started.url('/metrics'))).text();
     expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, problems: '' });
+  });
+
+  test('a dual-stack host: the IPv6 instance and load balancer have their samples, and promtool passes', async () => {
+    const dual = await start({ snapshot: dualStackSnapshot });
+    try {
+      const text = await (await fetch(dual.url('/metrics'))).text();
+      const lines = new Set(text.split('\n'));
+      const expected = [
+        'tsvip_vrrp_instance_state{vrrp_instance="VI_6",state="backup"} 1',
+        'tsvip_vrrp_instance_state{vrrp_instance="VI_1",state="master"} 1',
+        'tsvip_vrrp_adverts_received_total{vrrp_instance="VI_6"} 2950',
+        'tsvip_lb_listening{load_balancer="apiserver6"} 1',
+        'tsvip_lb_backend_up{load_balancer="apiserver6",backend="master2"} 0',
+      ];
+      expect(expected.filter((line) => !lines.has(line))).toEqual([]);
+      expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, problems: '' });
+    } finally {
+      await dual.server.close();
+    }
   });
 
   test('two scrapes at once each see a whole snapshot', async () => {
