@@ -5,6 +5,7 @@
 // daemon answered, 1 when none did, it refused or the config is invalid, 2 for a URL that is not one.
 import type { Config } from '../config/schema.js';
 import { formatHostPort, parseHostPort } from '../net/host-port.js';
+import { connectableHost } from '../net/wildcard-loopback.js';
 import { readStatusPassword } from '../status/basic-auth.js';
 import type { StatusSnapshot } from '../status/snapshot.js';
 import { loadForCommand } from './load-for-command.js';
@@ -25,16 +26,13 @@ export interface StatusCommandOptions {
   json: boolean;
 }
 
-/** Where to ask a server listening on a wildcard address: loopback of the same family. */
-const WILDCARD_LOOPBACK: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' };
-
 /** The URL of a config's status server (an IPv6 host in brackets): a wildcard listen address is asked on loopback. */
 export function statusUrlOf(listen: string): string {
   const parsed = parseHostPort(listen, { allowHostname: false, keywords: [] });
   // A config that loaded has a valid status.listen; the text as it is makes the best message otherwise.
   if (!parsed.ok) return `http://${listen}`;
   const { host, port } = parsed.value;
-  return `http://${formatHostPort(WILDCARD_LOOPBACK[host] ?? host, port)}`;
+  return `http://${formatHostPort(connectableHost(host), port)}`;
 }
 
 function urlFromConfig(config: Config): { url: string; authorization: string | null; problem: string | null } {

@@ -44,11 +44,6 @@ export function portOf(hostPort: string): number {
   return Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
 }
 
-/** `HOST:PORT` (already validated by the schema) -> its host. */
-export function hostOf(hostPort: string): string {
-  return hostPort.slice(0, hostPort.lastIndexOf(':'));
-}
-
 /**
  * `tsvip start` gives the VIPs up within 2 s of SIGTERM (README "`tsvip start`"; cli/start.ts allows
  * 1.8 s), then waits up to the longest shutdownDrain for open connections. The supervisor (systemd's

@@ -6,10 +6,11 @@ import { Document, isMap, isScalar, type Node } from 'yaml';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { Config } from '../config/schema.js';
 import { RUNTIME_DIR } from '../self.js';
+import { parseHostPort } from '../net/host-port.js';
+import { connectableHost } from '../net/wildcard-loopback.js';
 import {
   commandsNamed,
   filesNamed,
-  hostOf,
   neededCapabilities,
   portOf,
   relativeFileNotes,
@@ -34,8 +35,16 @@ export const CONTAINER_CONFIG_PATH = '/etc/tsvip/vip.yaml';
  */
 const NATIVE_MODULES_DIR = RUNTIME_DIR;
 
+/**
+ * The liveness probe's host for status.listen: the kubelet joins host and port itself (an IPv6 host
+ * without brackets), and a wildcard listener is probed on loopback of its family.
+ */
+function probeHost(listen: string): string {
+  const parsed = parseHostPort(listen, { allowHostname: false, keywords: [] });
+  return parsed.ok ? connectableHost(parsed.value.host) : listen;
+}
+
 export function podManifest(config: Config, options: PodOptions): Manifest {
-  const probeHost = hostOf(config.status.listen);
   const files = filesNamed(config).filter((file) => file.path.startsWith('/'));
   // The same file named twice is mounted once.
   const mountedFiles = [...new Map(files.map((file) => [file.path, file])).values()];
@@ -68,7 +77,7 @@ export function podManifest(config: Config, options: PodOptions): Manifest {
             seccompProfile: { type: 'RuntimeDefault' },
           },
           livenessProbe: {
-            httpGet: { host: probeHost === '0.0.0.0' ? '127.0.0.1' : probeHost, port: portOf(config.status.listen), path: '/healthz', scheme: 'HTTP' },
+            httpGet: { host: probeHost(config.status.listen), port: portOf(config.status.listen), path: '/healthz', scheme: 'HTTP' },
             initialDelaySeconds: 10,
             periodSeconds: 10,
             timeoutSeconds: 5,

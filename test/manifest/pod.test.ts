@@ -156,6 +156,11 @@ describe('what a control-plane host needs', () => {
     expect(podFor(FULL).pod.spec.containers[0]?.livenessProbe.httpGet).toMatchObject({ host: '127.0.0.1', port: 9100 });
     const onNodeIp = LB_ONLY + 'status: { listen: 10.0.0.51:9901 }\n';
     expect(podFor(onNodeIp).pod.spec.containers[0]?.livenessProbe.httpGet).toMatchObject({ host: '10.0.0.51', port: 9901 });
+    // The kubelet puts an IPv6 host in brackets itself (net.JoinHostPort): the manifest gives it bare.
+    const onIpv6Loopback = LB_ONLY + 'status: { listen: "[::1]:9901" }\n';
+    expect(podFor(onIpv6Loopback).pod.spec.containers[0]?.livenessProbe.httpGet).toMatchObject({ host: '::1', port: 9901 });
+    const onIpv6Wildcard = LB_ONLY + 'status: { listen: "[::]:9902" }\n';
+    expect(podFor(onIpv6Wildcard).pod.spec.containers[0]?.livenessProbe.httpGet).toMatchObject({ host: '::1', port: 9902 });
   });
 
   test('the probe says in a comment where /healthz is served', () => {
