@@ -7,12 +7,13 @@ import type { CliIo } from './io.js';
 export interface DemoCliOptions {
   plain: boolean;
   holdMs: number;
+  ipv6: boolean;
 }
 
 export async function runDemoCommand(options: DemoCliOptions, io: CliIo, isTty: boolean): Promise<number> {
   const live = isTty && !options.plain;
   try {
-    await runDemo({ live, colour: live && process.env.NO_COLOR === undefined, write: io.stdout, holdMs: options.holdMs });
+    await runDemo({ live, colour: live && process.env.NO_COLOR === undefined, write: io.stdout, holdMs: options.holdMs, ipv6: options.ipv6 });
     return 0;
   } catch (error) {
     if (error instanceof LabPreflightError) {

@@ -92,9 +92,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       if (!Number.isInteger(ms) || ms < 0) throw new InvalidArgumentError('must be a whole number of milliseconds');
       return ms;
     }, 3000)
-    .action(async (options: { plain: boolean; hold: number }) => {
+    .option('--ipv6', 'dual-stack: each host also runs an IPv6 instance with an IPv6 VIP beside the IPv4 one', false)
+    .action(async (options: { plain: boolean; hold: number; ipv6: boolean }) => {
       const { runDemoCommand } = await import('./demo.js');
-      setExitCode(await runDemoCommand({ plain: options.plain, holdMs: options.hold }, io, process.stdout.isTTY));
+      setExitCode(await runDemoCommand({ plain: options.plain, holdMs: options.hold, ipv6: options.ipv6 }, io, process.stdout.isTTY));
     });
 
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

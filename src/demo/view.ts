@@ -9,9 +9,13 @@ export interface HostView {
   state: string;
   priority: number | null;
   holdsVip: boolean;
+  /** The host's IPv6 instance in a dual-stack demo (`--ipv6`); absent otherwise. */
+  ipv6?: { address: string; state: string; holdsVip: boolean };
 }
 
 export interface ClientView {
+  /** The VIP the client connects to (the IPv6 one in a dual-stack demo). */
+  vip: string;
   /** Connections to the VIP that got an answer in the last second, and how many were tried. */
   okLastSecond: number;
   triedLastSecond: number;
@@ -23,6 +27,8 @@ export interface ClientView {
 
 export interface DemoSnapshot {
   vip: string;
+  /** The IPv6 instances' VIP in a dual-stack demo; null otherwise. */
+  vip6: string | null;
   hosts: readonly HostView[];
   client: ClientView;
   /** What happened, oldest first: "12.3 s  kill -9 tsvip on h1". */
@@ -43,21 +49,25 @@ function bar(fraction: number, width: number): string {
 
 export function renderDemo(snapshot: DemoSnapshot, options: { colour: boolean }): string {
   const { colour } = options;
+  const vips = snapshot.vip6 === null ? `VIP ${snapshot.vip}` : `VIPs ${snapshot.vip} and ${snapshot.vip6}`;
+  const stateCell = (state: string): string => paint(state.toUpperCase().padEnd(10), STATE_COLOURS[state], colour);
+  const holds = (held: boolean): string => (held ? paint('holds it', '1', colour) : '');
   const lines = [
-    paint(`tsvip demo: three control-plane hosts and a client in network namespaces; VIP ${snapshot.vip}`, '1', colour),
+    paint(`tsvip demo: three control-plane hosts and a client in network namespaces; ${vips}`, '1', colour),
     `now: ${snapshot.step}`,
     '',
-    '  host  address        state       priority  VIP',
+    `  host  address        state       priority  VIP${snapshot.vip6 === null ? '' : '       IPv6 address  IPv6 state  IPv6 VIP'}`,
   ];
   for (const host of snapshot.hosts) {
-    const state = paint(host.state.toUpperCase().padEnd(10), STATE_COLOURS[host.state], colour);
-    lines.push(`  ${host.name.padEnd(4)}  ${host.address.padEnd(13)}  ${state}  ${String(host.priority ?? '-').padEnd(8)}  ${host.holdsVip ? paint('holds it', '1', colour) : ''}`);
+    const ipv4 = `  ${host.name.padEnd(4)}  ${host.address.padEnd(13)}  ${stateCell(host.state)}  ${String(host.priority ?? '-').padEnd(8)}  `;
+    // The IPv4 VIP cell is padded only when the IPv6 columns follow it.
+    lines.push(host.ipv6 === undefined ? `${ipv4}${holds(host.holdsVip)}` : `${ipv4}${holds(host.holdsVip) || ' '.repeat(8)}  ${host.ipv6.address.padEnd(12)}  ${stateCell(host.ipv6.state)}  ${holds(host.ipv6.holdsVip)}`);
   }
   const { client } = snapshot;
   const rate = client.triedLastSecond === 0 ? 0 : client.okLastSecond / client.triedLastSecond;
   lines.push(
     '',
-    `  client -> ${snapshot.vip}: ${bar(rate, 30)} ${(rate * 100).toFixed(0).padStart(3)}% of connections answered in the last second` +
+    `  client -> ${client.vip}: ${bar(rate, 30)} ${(rate * 100).toFixed(0).padStart(3)}% of connections answered in the last second` +
       (client.lastServer === null ? '' : `, the last by apiserver ${client.lastServer}`),
     `  total: ${client.totalOk} answered, ${client.totalFailed} failed`,
     '',
