@@ -11,6 +11,7 @@ import { decode, encode, VRRP_IPV6_MULTICAST_GROUP, VRRP_MULTICAST_GROUP } from 
 import { FakeClock } from '../vrrp/fake-clock.js';
 import { FakeHost, type FakeVrrpSocket } from './fake-ports.js';
 import { freePort } from '../free-port.js';
+import { runTsvip } from '../cli/run-cli.js';
 
 const ETH0 = 2;
 const LINK_LOCAL = 'fe80::1';
@@ -193,5 +194,28 @@ describe('an IPv6 instance beside an IPv4 one with the same VRID', () => {
     harness.socket('ipv6').deliver({ source: '2001:2::2', destination: '2001:2::1', hopLimit: 64, ifindex: ETH0, payload });
     await settle();
     expect(daemon.instances.find((runtime) => runtime.name === 'VI_6')?.describe()).toMatchObject({ state: 'backup', masterAddress: '2001:2::2' });
+  });
+});
+
+describe('the status server of a dual-stack daemon on status.listen "[::1]:PORT"', () => {
+  test('`tsvip status --url http://[::1]:PORT` and /metrics there show the IPv6 instance: its link-local, its master\'s, its VIP', async () => {
+    harness = new Harness();
+    const config = await dualStack();
+    await harness.start(config);
+    await harness.advance(PAST_MASTER_DOWN_MS);
+    harness.socket('ipv6').deliver(advert6(PEER_LINK_LOCAL, 200));
+    await settle();
+    expect(config.status.listen).toMatch(/^\[::1\]:\d+$/);
+    const url = `http://${config.status.listen}`;
+
+    const result = await runTsvip(['status', '--url', url]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^tsvip \S+ on \S+ \(198\.18\.0\.1, fe80::1\), pid \d+, /);
+    expect(lines).toContainEqual(expect.stringMatching(/^VI_4 +MASTER +100 +198\.18\.0\.1 +198\.18\.0\.100\/24 /));
+    expect(lines).toContainEqual(expect.stringMatching(/^VI_6 +BACKUP +100 +fe80::2 +2001:2::100\/128 /));
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics.split('\n')).toEqual(expect.arrayContaining(['tsvip_vrrp_instance_state{vrrp_instance="VI_6",state="backup"} 1', 'tsvip_vrrp_adverts_received_total{vrrp_instance="VI_6"} 1']));
   });
 });
