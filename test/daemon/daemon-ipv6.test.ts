@@ -2,14 +2,12 @@
 // a fake clock: the socket it opens, the source it waits for, the VIPs it adds and removes, the
 // neighbour advertisements it sends, and the repairs it logs. The wire itself is covered by the e2e
 // tests in namespaces (test/e2e/vrrp-ipv6.test.ts).
-import { pino } from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Daemon } from '../../src/daemon.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { decode, encode, VRRP_IPV6_MULTICAST_GROUP, VRRP_MULTICAST_GROUP } from '../../src/vrrp/packet.js';
-import { FakeClock } from '../vrrp/fake-clock.js';
-import { FakeHost, type FakeVrrpSocket } from './fake-ports.js';
+import type { FakeVrrpSocket } from './fake-ports.js';
+import { DaemonHarness, settle } from './daemon-harness.js';
 import { freePort } from '../free-port.js';
 import { runTsvip } from '../cli/run-cli.js';
 
@@ -20,15 +18,6 @@ const VIP6 = '2001:2::100/128';
 /** Master_Down at v3, 1 s, priority 100: 3 s plus a skew of 156/256 s. */
 const PAST_MASTER_DOWN_MS = 3700;
 
-interface LogLine {
-  msg: string;
-  code?: string;
-  [key: string]: unknown;
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 async function dualStack(extra6 = ''): Promise<Config> {
   const port = await freePort();
@@ -49,21 +38,9 @@ function advert6(source: string, priority: number) {
   return { source, destination: VRRP_IPV6_MULTICAST_GROUP, hopLimit: 255, ifindex: ETH0, payload };
 }
 
-class Harness {
-  readonly host = new FakeHost({ addresses: { [ETH0]: ['198.18.0.1/24', '2001:2::1/64', `${LINK_LOCAL}/64`] } });
-  readonly clock = new FakeClock();
-  readonly logs: LogLine[] = [];
-  readonly logger = pino({ level: 'debug' }, { write: (line: string) => void this.logs.push(JSON.parse(line) as LogLine) });
-  daemon: Daemon | null = null;
-
-  async start(config: Config): Promise<Daemon> {
-    this.daemon = await Daemon.start(config, { logger: this.logger, clock: this.clock, ports: this.host.ports });
-    return this.daemon;
-  }
-
-  async advance(ms: number): Promise<void> {
-    this.clock.advance(ms);
-    await settle();
+class Harness extends DaemonHarness {
+  constructor() {
+    super({ addresses: { [ETH0]: ['198.18.0.1/24', '2001:2::1/64', `${LINK_LOCAL}/64`] } });
   }
 
   socket(family: 'ipv4' | 'ipv6'): FakeVrrpSocket {

@@ -2,15 +2,14 @@
 // rtnetlink, VRRP sockets and ARP senders, and VRRP time is a fake clock. What is asserted is what an
 // operator sees: addresses on the interface, adverts on the wire, announcements, log lines.
 import { createServer } from 'node:net';
-import { pino } from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { decode, encode, VRRP_MULTICAST_GROUP, VRRP_PROTOCOL } from '../../src/vrrp/packet.js';
 import { StartupTimeline } from '../../src/daemon/startup-timeline.js';
-import { FakeClock } from '../vrrp/fake-clock.js';
-import { FakeHost, type FakeVrrpSocket } from './fake-ports.js';
+import type { FakeVrrpSocket } from './fake-ports.js';
+import { DaemonHarness, settle } from './daemon-harness.js';
 import { freePort } from '../free-port.js';
 
 const ETH0 = 2;
@@ -19,12 +18,6 @@ const PEER = '198.18.0.2';
 const VIP = '198.18.0.100/24';
 /** Master_Down at v3, 1 s, priority 100: 3 s plus a skew of 156/256 s. */
 const PAST_MASTER_DOWN_MS = 3700;
-
-interface LogLine {
-  msg: string;
-  code?: string;
-  [key: string]: unknown;
-}
 
 /** Real sockets answer on the event loop (a health check's refused connect): polled, with a bound that only catches a hang. */
 async function waitFor<T>(read: () => T | undefined, limitMs = 10_000): Promise<T> {
@@ -54,10 +47,6 @@ async function withLoadBalancer(): Promise<Config> {
   ).config;
 }
 
-/** Lets promise chains (VIP adds, announcements after them) run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 function sentPriorities(socket: FakeVrrpSocket): number[] {
   return socket.sent.map(({ payload }) => {
@@ -72,25 +61,9 @@ function advertFrom(source: string, { vrid = 51, priority }: { vrid?: number; pr
   return { ttl: 255, tos: 0xc0, protocol: VRRP_PROTOCOL, source, destination: VRRP_MULTICAST_GROUP, payload };
 }
 
-class Harness {
-  readonly host = new FakeHost({ addresses: { [ETH0]: [`${OWN}/24`] } });
-  readonly clock = new FakeClock();
-  readonly logs: LogLine[] = [];
-  readonly logger = pino({ level: 'debug' }, { write: (line: string) => void this.logs.push(JSON.parse(line) as LogLine) });
-  daemon: Daemon | null = null;
-
-  async start(config: Config): Promise<Daemon> {
-    this.daemon = await Daemon.start(config, { logger: this.logger, clock: this.clock, ports: this.host.ports });
-    return this.daemon;
-  }
-
-  async advance(ms: number): Promise<void> {
-    this.clock.advance(ms);
-    await settle();
-  }
-
-  logged(message: string): LogLine[] {
-    return this.logs.filter((line) => line.msg === message);
+class Harness extends DaemonHarness {
+  constructor() {
+    super({ addresses: { [ETH0]: [`${OWN}/24`] } });
   }
 
   get vipsOnEth0(): string[] {
