@@ -72,10 +72,11 @@ async function startWatcher(lab: Lab, host: LabHost): Promise<SpawnedProcess> {
 describe('rtnetlink IPv6 addresses in a lab host', () => {
   const lab = useLab({ hosts: 2 });
 
-  test('add an IPv6 VIP /128 and a /64: ip shows them nodad and not tentative, the listing has them with flags; delete them', async () => {
+  test('add an IPv6 VIP /128 and a /64: ip shows them nodad and not tentative, the /128 deprecated (as keepalived), the listing has them with flags; delete them', async () => {
     const host = lab().host(1);
     const listed = await probe<Listed[]>(lab(), host, ['add', 'eth0', '2001:2::100', '2001:0002::0101/64']);
-    const vip = { family: 'ipv6', address: '2001:2::100', prefix: 128, scope: 'global', flags: { ...CLEAR, nodad: true } };
+    // Preferred lifetime 0: never picked as a source address (address-message.ts).
+    const vip = { family: 'ipv6', address: '2001:2::100', prefix: 128, scope: 'global', flags: { ...CLEAR, nodad: true, deprecated: true } };
     const slash64 = { family: 'ipv6', address: '2001:2::101', prefix: 64, scope: 'global', flags: { ...CLEAR, nodad: true } };
     expect(listed).toEqual(expect.arrayContaining([vip, slash64]));
     // The lab host's own link-local is there too, with scope link.
@@ -87,6 +88,7 @@ describe('rtnetlink IPv6 addresses in a lab host', () => {
       expect(entry, `ip -6 addr shows ${address}`).toMatchObject({ family: 'inet6', prefixlen, scope: 'global', nodad: true });
       expect(entry?.['tentative'], `${address} is usable at once`).toBeUndefined();
       expect(entry?.['dadfailed']).toBeUndefined();
+      expect(entry?.['deprecated'], `${address} is deprecated only as a /128`).toBe(prefixlen === 128 ? true : undefined);
     }
 
     const after = await probe<Listed[]>(lab(), host, ['delete', 'eth0', '2001:2::100', '2001:2::101/64']);
