@@ -9,7 +9,7 @@ import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { requireTool } from '../lab/system-tools.js';
 import { parseCapture, startCapture, type CapturedFrame } from '../lab/tcpdump-frames.js';
 
-const PROBE = fileURLToPath(new URL('./probes/garp.mjs', import.meta.url));
+const PROBE = fileURLToPath(new URL('./probes/announce.mjs', import.meta.url));
 const VIP = '198.18.0.100';
 
 // keepalived 2.2.7's gratuitous ARP for 198.18.0.100 from 02:00:c6:12:00:01 (lab host 1), as
@@ -57,7 +57,7 @@ describe('gratuitous ARP from a lab host', () => {
     expect(await neighbourMac(lab(), client, VIP), 'set-up: the client should point the VIP at the old master').toBe(oldMaster.mac);
 
     const tcpdump = await startCapture(lab(), client, ['arp']);
-    const sent = await lab().runOk(newMaster, [process.execPath, PROBE, 'eth0', VIP]);
+    const sent = await lab().runOk(newMaster, [process.execPath, PROBE, 'garp', 'eth0', VIP]);
     expect(JSON.parse(sent.stdout)).toMatchObject({ name: 'eth0', mac: newMaster.mac, up: true, running: true });
 
     await waitForNeighbour(lab(), client, VIP, newMaster.mac);
@@ -73,7 +73,7 @@ describe('gratuitous ARP from a lab host', () => {
   test('on the wire: broadcast, opcode request, sender MAC = host 1, sender IP = target IP = VIP; the same bytes as keepalived', async () => {
     const [sender, listener] = [lab().host(1), lab().host(2)];
     const tcpdump = await startCapture(lab(), listener, ['arp']);
-    await lab().runOk(sender, [process.execPath, PROBE, 'eth0', VIP]);
+    await lab().runOk(sender, [process.execPath, PROBE, 'garp', 'eth0', VIP]);
     await waitFor(() => (parseCapture(tcpdump.output().stdout).some((f) => f.hex.length >= 84) ? true : undefined), 'the ARP frame at host 2');
     const [frame, ...more] = await stopCapture(tcpdump);
 
@@ -91,13 +91,13 @@ describe('gratuitous ARP from a lab host', () => {
   });
 
   test('a sender on a missing interface index fails with ERR_GARP naming the interface and ENODEV', async () => {
-    const result = await lab().run(lab().host(1), [process.execPath, PROBE, '#9999', '02:00:c6:12:00:01', VIP]);
+    const result = await lab().run(lab().host(1), [process.execPath, PROBE, 'garp', '#9999', '02:00:c6:12:00:01', VIP]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^ERR_GARP ENODEV: gratuitous ARP on #9999: bind\(ifindex 9999\) failed: ENODEV/);
   });
 
   test('without CAP_NET_RAW the sender fails with ERR_GARP and EPERM (what a daemon started without capabilities sees)', async () => {
-    const result = await lab().run(lab().host(1), [requireTool('setpriv', 'util-linux'), '--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, PROBE, 'eth0', VIP]);
+    const result = await lab().run(lab().host(1), [requireTool('setpriv', 'util-linux'), '--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, PROBE, 'garp', 'eth0', VIP]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^ERR_GARP EPERM: gratuitous ARP on eth0: socket\(AF_PACKET\) failed: EPERM/);
   });
@@ -106,7 +106,7 @@ describe('gratuitous ARP from a lab host', () => {
     const host = lab().host(3);
     await lab().runOk(host, ['ip', 'link', 'set', 'eth0', 'down']);
     try {
-      const result = await lab().run(host, [process.execPath, PROBE, 'eth0', VIP]);
+      const result = await lab().run(host, [process.execPath, PROBE, 'garp', 'eth0', VIP]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^ERR_GARP ENETDOWN: gratuitous ARP on eth0: sendto 198\.18\.0\.100 failed: ENETDOWN/);
     } finally {

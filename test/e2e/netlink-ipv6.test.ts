@@ -8,7 +8,7 @@ import type { SpawnedProcess } from '../../src/lab/spawned-process.js';
 import { requireTool } from '../lab/system-tools.js';
 import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 
-const ADDRESSES = fileURLToPath(new URL('./probes/ipv6-addresses.mjs', import.meta.url));
+const ADDRESSES = fileURLToPath(new URL('./probes/addresses.mjs', import.meta.url));
 const EVENTS = fileURLToPath(new URL('./probes/netlink-events.mjs', import.meta.url));
 
 /** Hang bounds: what they wait for takes milliseconds (DAD about a second per probe). */
@@ -48,7 +48,7 @@ async function ipShow(lab: Lab, host: LabHost, iface = 'eth0'): Promise<Record<s
 }
 
 async function probe<T>(lab: Lab, host: LabHost, args: string[]): Promise<T> {
-  return JSON.parse((await lab.runOk(host, [process.execPath, ADDRESSES, ...args])).stdout) as T;
+  return JSON.parse((await lab.runOk(host, [process.execPath, ADDRESSES, '-6', ...args])).stdout) as T;
 }
 
 /** The lab's poll (waitUntil) with this file's hang bound. */
@@ -104,7 +104,7 @@ describe('rtnetlink IPv6 addresses in a lab host', () => {
   });
 
   test('a kernel refusal is a NetlinkError naming the operation and errno', async () => {
-    const result = await lab().run(lab().host(1), [process.execPath, ADDRESSES, 'add', '#9999', '2001:2::100']);
+    const result = await lab().run(lab().host(1), [process.execPath, ADDRESSES, '-6', 'add', '#9999', '2001:2::100']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^ERR_NETLINK add 2001:2::100 ENODEV: netlink add 2001:2::100 failed: .*ENODEV/);
   });

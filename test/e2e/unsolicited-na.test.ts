@@ -10,7 +10,7 @@ import { requireTool } from '../lab/system-tools.js';
 import { waitUntil } from '../../src/lab/tsvip-daemon.js';
 import { parseCapture, startCapture, type CapturedFrame } from '../lab/tcpdump-frames.js';
 
-const PROBE = fileURLToPath(new URL('./probes/neighbour-advert.mjs', import.meta.url));
+const PROBE = fileURLToPath(new URL('./probes/announce.mjs', import.meta.url));
 const VIP = '2001:2::100';
 /** The VIP's 16 bytes as tcpdump prints them in hex. */
 const VIP_HEX = '20010002000000000000000000000100';
@@ -59,7 +59,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
   test("after a failover, the client's neighbour entry for the VIP moves to the new master's MAC (Override) without the client asking", async () => {
     const [master, client] = await failedOver();
     const tcpdump = await startCapture(lab(), client, NA_CAPTURE);
-    const sent = await lab().runOk(master, [process.execPath, PROBE, 'eth0', VIP]);
+    const sent = await lab().runOk(master, [process.execPath, PROBE, 'na', 'eth0', VIP]);
     expect(JSON.parse(sent.stdout)).toMatchObject({ name: 'eth0', mac: master.mac });
 
     const entry = await waitFor(async () => {
@@ -97,7 +97,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
   test('with router asked for, the Router flag is set too', async () => {
     const [master, client] = await failedOver();
     const tcpdump = await startCapture(lab(), client, NA_CAPTURE);
-    await lab().runOk(master, [process.execPath, PROBE, 'eth0', VIP, 'router']);
+    await lab().runOk(master, [process.execPath, PROBE, 'na', 'eth0', VIP, 'router']);
     await waitFor(() => (advertsForVip(parseCapture(tcpdump.output().stdout)).length > 0 ? true : undefined), 'the NA in the capture');
     tcpdump.kill('SIGINT');
     await tcpdump.exited;
@@ -112,7 +112,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
     const untracked = '2001:2::105';
     await lab().runOk(master, [ip, '-6', 'addr', 'replace', `${untracked}/64`, 'dev', 'eth0', 'nodad']);
     const tcpdump = await startCapture(lab(), client, NA_CAPTURE);
-    await lab().runOk(master, [process.execPath, PROBE, 'eth0', untracked]);
+    await lab().runOk(master, [process.execPath, PROBE, 'na', 'eth0', untracked]);
     // The NA did arrive (so the missing entry is the kernel's choice, not a lost frame).
     await waitFor(() => (parseCapture(tcpdump.output().stdout).some((f) => f.summary.includes(`tgt is ${untracked}`)) ? true : undefined), 'the NA in the capture');
     tcpdump.kill('SIGINT');
@@ -121,7 +121,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
   });
 
   test('a sender on a missing interface index fails with ERR_UNSOLICITED_NA naming the interface and ENODEV', async () => {
-    const result = await lab().run(lab().host(1), [process.execPath, PROBE, '#9999', '02:00:c6:12:00:01', VIP]);
+    const result = await lab().run(lab().host(1), [process.execPath, PROBE, 'na', '#9999', '02:00:c6:12:00:01', VIP]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^ERR_UNSOLICITED_NA ENODEV: unsolicited neighbour advertisement on #9999: bind\(ifindex 9999\) failed: ENODEV/);
   });
@@ -130,7 +130,7 @@ describe('unsolicited Neighbour Advertisement from a lab host', () => {
     const host = lab().host(1);
     await lab().runOk(host, ['ip', 'link', 'set', 'eth0', 'down']);
     try {
-      const result = await lab().run(host, [process.execPath, PROBE, 'eth0', VIP]);
+      const result = await lab().run(host, [process.execPath, PROBE, 'na', 'eth0', VIP]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^ERR_UNSOLICITED_NA ENETDOWN: unsolicited neighbour advertisement on eth0: sendto 2001:2::100 failed: ENETDOWN/);
     } finally {
