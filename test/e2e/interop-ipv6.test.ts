@@ -178,6 +178,20 @@ describe.each(FLAVOURS)('tsvip and $title in one IPv6 group', { timeout: 120_000
     return daemon;
   };
 
+  /**
+   * tsvip on `tsvipHost` at 150 is master, then the other router starts on `otherHost` at 100 and goes
+   * backup, and more of tsvip's adverts than the other's Master_Down spans have gone out (it stays backup).
+   */
+  async function tsvipMasterOtherBackup(tsvipHost: LabHost, otherHost: LabHost): Promise<{ tsvip: TsvipDaemon; other: OtherRouter }> {
+    const tsvip = startOwnTsvip(tsvipHost, 150);
+    await tsvip.waitForState('master');
+    const started = await flavour.start(lab(), otherHost, 100, workDir);
+    other = started;
+    await started.waitForRole('backup');
+    await waitForAdverts(lab(), tsvipHost, 'advertsSent', 5);
+    return { tsvip, other: started };
+  }
+
   afterEach(async () => {
     await other?.stop();
     other = undefined;
@@ -218,12 +232,7 @@ describe.each(FLAVOURS)('tsvip and $title in one IPv6 group', { timeout: 120_000
 
   test("tsvip master, it backup: they agree; kill -9 of tsvip, it takes over and the client follows; tsvip returns with the higher priority and preempts", async () => {
     const [h1, h2, client] = [lab().host(1), lab().host(2), lab().host(3)];
-    const tsvip = startOwnTsvip(h1, 150);
-    await tsvip.waitForState('master');
-    other = await flavour.start(lab(), h2, 100, workDir);
-    await other.waitForRole('backup');
-    // More of tsvip's adverts than the other's Master_Down spans have gone out: it stays backup.
-    await waitForAdverts(lab(), h1, 'advertsSent', 5);
+    const { tsvip, other } = await tsvipMasterOtherBackup(h1, h2);
     expect(other.roles().filter((role) => role !== 'initialize')).toEqual(['backup']);
     expect(await other.role()).toBe('backup');
     expect(tsvip.transitions().map((t) => t.to)).toEqual(['backup', 'master']);
@@ -248,11 +257,7 @@ describe.each(FLAVOURS)('tsvip and $title in one IPv6 group', { timeout: 120_000
 
   test('tsvip master stops with SIGTERM: its priority-0 advert is heard, it gives the VIP up, and the other is the only holder', async () => {
     const [h1, h2, client] = [lab().host(1), lab().host(2), lab().host(3)];
-    const tsvip = startOwnTsvip(h1, 150);
-    await tsvip.waitForState('master');
-    other = await flavour.start(lab(), h2, 100, workDir);
-    await other.waitForRole('backup');
-    await waitForAdverts(lab(), h1, 'advertsSent', 5);
+    const { tsvip, other } = await tsvipMasterOtherBackup(h1, h2);
     expect(await clientResolvesVip(lab(), client)).toBe(h1.mac);
     expect(other.heardPriorityZero(lab().linkLocal(h1))).toBe(false);
 
