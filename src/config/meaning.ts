@@ -118,12 +118,10 @@ function checkInstance(index: number, inst: Instance): Finding[] {
 
 const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
 
-const familyOf = familyOfAddress;
-
 /** An instance's family is its first VIP's: VRRP runs over one family (RFC 5798 5.1: an IPv4 or an IPv6 router). */
 function instanceFamily(inst: Instance): 'ipv4' | 'ipv6' | undefined {
   const first = (inst.vips ?? []).find((vip) => vip !== undefined);
-  return first === undefined ? undefined : familyOf(vipAddress(first));
+  return first === undefined ? undefined : familyOfAddress(vipAddress(first));
 }
 
 function checkFamily(at: (...rest: (string | number)[]) => KeyPath, inst: Instance, vipAddresses: readonly (string | undefined)[]): Finding[] {
@@ -134,10 +132,10 @@ function checkFamily(at: (...rest: (string | number)[]) => KeyPath, inst: Instan
   const firstIndex = vipAddresses.findIndex((address) => address !== undefined);
   const first = vipAddresses[firstIndex];
   vipAddresses.forEach((address, vipIndex) => {
-    if (address === undefined || familyOf(address) === family) return;
+    if (address === undefined || familyOfAddress(address) === family) return;
     error(
       at('vips', vipIndex),
-      `${address} is ${FAMILY_NAME[familyOf(address)]} but vips[${firstIndex}] (${first}) is ${FAMILY_NAME[family]}: one family per instance (a VRRP router runs over one); put the ${FAMILY_NAME[familyOf(address)]} VIPs in an instance of their own`,
+      `${address} is ${FAMILY_NAME[familyOfAddress(address)]} but vips[${firstIndex}] (${first}) is ${FAMILY_NAME[family]}: one family per instance (a VRRP router runs over one); put the ${FAMILY_NAME[familyOfAddress(address)]} VIPs in an instance of their own`,
     );
   });
   if (family === 'ipv6') {
@@ -149,12 +147,12 @@ function checkFamily(at: (...rest: (string | number)[]) => KeyPath, inst: Instan
     }
   }
   const source = inst.unicast?.source;
-  if (source !== undefined && familyOf(source) !== family) {
-    error(at('unicast', 'source'), `${source} is ${FAMILY_NAME[familyOf(source)]} but the VIPs are ${FAMILY_NAME[family]}: unicast adverts travel in the VIPs' family`);
+  if (source !== undefined && familyOfAddress(source) !== family) {
+    error(at('unicast', 'source'), `${source} is ${FAMILY_NAME[familyOfAddress(source)]} but the VIPs are ${FAMILY_NAME[family]}: unicast adverts travel in the VIPs' family`);
   }
   (inst.unicast?.peers ?? []).forEach((peer, peerIndex) => {
-    if (peer === undefined || familyOf(peer) === family) return;
-    error(at('unicast', 'peers', peerIndex), `${peer} is ${FAMILY_NAME[familyOf(peer)]} but the VIPs are ${FAMILY_NAME[family]}: unicast adverts travel in the VIPs' family`);
+    if (peer === undefined || familyOfAddress(peer) === family) return;
+    error(at('unicast', 'peers', peerIndex), `${peer} is ${FAMILY_NAME[familyOfAddress(peer)]} but the VIPs are ${FAMILY_NAME[family]}: unicast adverts travel in the VIPs' family`);
   });
   return findings;
 }

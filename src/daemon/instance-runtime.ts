@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { VrrpInstanceConfig } from '../config/schema.js';
 import { vipAddress } from '../net/address.js';
+import { familyOfAddress } from '../config/instance-family.js';
 import type { Rtnl } from '../netlink/rtnl.js';
 import type { AddressEvent, Ipv6AddressEvent, LinkEvent } from '../netlink/events.js';
 import type { Announcer } from '../netlink/packet-socket.js';
@@ -77,7 +78,7 @@ export class InstanceRuntime {
               deps.announcer.announce(vipAddress(vip));
               this.garpPacketsSent++;
             } catch (error) {
-              const ipv6 = vip.includes(':');
+              const ipv6 = familyOfAddress(vip) === 'ipv6';
               logger.warn({ err: error, vip, code: ipv6 ? 'ERR_UNSOLICITED_NA' : 'ERR_GARP' }, ipv6 ? 'could not send an unsolicited neighbour advertisement' : 'could not send gratuitous ARP');
             }
           }

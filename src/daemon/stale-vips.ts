@@ -3,6 +3,7 @@
 // election starts, as keepalived does (README "`tsvip start`", log code STALE_VIP_REMOVED).
 import type { Logger } from 'pino';
 import type { VrrpInstanceConfig } from '../config/schema.js';
+import { instanceFamily } from '../config/instance-family.js';
 import { vipAddress } from '../net/address.js';
 import type { Rtnl } from '../netlink/rtnl.js';
 
@@ -28,8 +29,7 @@ export async function clearStaleVips({ rtnl, ifindex, instance, logger }: StaleV
   if (instance.priority === PRIORITY_OWNER) return [];
   const wanted = new Set(instance.vips.map(vipAddress));
   // An instance holds one family (config/meaning.ts): list that family's addresses.
-  const ipv6 = instance.vips.some((vip) => vip.includes(':'));
-  const present = ipv6 ? await rtnl.listIpv6Addresses(ifindex) : await rtnl.listAddresses(ifindex);
+  const present = instanceFamily(instance) === 'ipv6' ? await rtnl.listIpv6Addresses(ifindex) : await rtnl.listAddresses(ifindex);
   // Deleted with the prefix found on the interface: the kernel matches it, and a predecessor may have
   // run with another prefix.
   const stale = present.filter((entry) => wanted.has(entry.address)).map((entry) => `${entry.address}/${entry.prefix}`);
